@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# system-deps.sh: make sure the Debian/Ubuntu packages embviz needs are present.
+# Mesa's EGL/GL (software rendering when there is no GPU), Xvfb and xdotool for the window tests.
+# As root it installs what is missing with apt-get; otherwise it prints the command to run.
+set -euo pipefail
+
+packages=(libegl1 libgl1 libegl-mesa0 libgl1-mesa-dri xvfb xauth xdotool)
+missing=()
+
+have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+
+have_lib 'libEGL.so.1' || missing+=(libegl1)
+have_lib 'libGL.so.1' || missing+=(libgl1)
+have_lib 'libEGL_mesa.so.0' || missing+=(libegl-mesa0)
+ls /usr/lib/*/dri/swrast_dri.so /usr/lib/*/dri/libdril_dri.so >/dev/null 2>&1 \
+  || ls /usr/lib/dri/swrast_dri.so >/dev/null 2>&1 || missing+=(libgl1-mesa-dri)
+have_cmd Xvfb || missing+=(xvfb)
+have_cmd xauth || missing+=(xauth)
+have_cmd xdotool || missing+=(xdotool)
+python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if [[ $(id -u) -eq 0 ]] && have_cmd apt-get; then
+  echo "installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  exit 0
+fi
+
+echo "embviz needs these Debian packages: ${missing[*]}" >&2
+echo "install them with:  sudo apt-get install -y ${packages[*]}" >&2
+exit 1
