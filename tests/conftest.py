@@ -17,7 +17,9 @@ TEXTS = CASES / "texts"
 
 
 @pytest.fixture(autouse=True)
-def private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+def private_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Each test gets its own on-disk vector cache, so no test sees another's vectors."""
     folder = tmp_path_factory.mktemp("cache")
     monkeypatch.setenv("EMBVIZ_CACHE_DIR", str(folder))

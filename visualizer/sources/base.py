@@ -78,7 +78,7 @@ class Source(abc.ABC):
     def models(self) -> list[ModelInfo]:
         """The models this source can use, marking those that produce embeddings."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 (a source with nothing to release keeps this)
         """Release the HTTP client or the in-process model."""
 
     def __enter__(self) -> Source:
