@@ -13,8 +13,8 @@ have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_lib 'libEGL.so.1' || missing+=(libegl1)
 have_lib 'libGL.so.1' || missing+=(libgl1)
 have_lib 'libEGL_mesa.so.0' || missing+=(libegl-mesa0)
-ls /usr/lib/*/dri/swrast_dri.so /usr/lib/*/dri/libdril_dri.so >/dev/null 2>&1 \
-  || ls /usr/lib/dri/swrast_dri.so >/dev/null 2>&1 || missing+=(libgl1-mesa-dri)
+compgen -G '/usr/lib/*/dri/swrast_dri.so' >/dev/null || compgen -G '/usr/lib/*/dri/libdril_dri.so' \
+  >/dev/null || missing+=(libgl1-mesa-dri)
 have_cmd Xvfb || missing+=(xvfb)
 have_cmd xauth || missing+=(xauth)
 have_cmd xdotool || missing+=(xdotool)
