@@ -27,14 +27,15 @@ def add_source_options(parser: argparse.ArgumentParser, suffix: str = "") -> Non
     )
     parser.add_argument(
         "--prefix",
-        choices=("query", "passage", "none"),
+        choices=("query", "passage"),
         default="query",
-        help="e5 prefix the local model puts before the text (default: query)",
+        help="e5 prefix the local model puts before the text: 'query: ' or 'passage: ' "
+        "(default: query)",
     )
     parser.add_argument(
         "--window",
         type=int,
         default=256,
-        help="embed only the last N characters of a longer text (default: 256)",
+        help="embed only the last N characters of a longer text, 0 for all (default: 256)",
     )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")

@@ -1,0 +1,78 @@
+"""Reading videos back for the recording tests: decoded frames, and colours vs the CPU."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import imageio_ffmpeg
+import numpy as np
+
+from visualizer.picture.colormaps import COLORMAPS
+from visualizer.picture.layout import Layout
+from visualizer.picture.reference import reference_cells
+
+
+@dataclass
+class Decoded:
+    """A video read back: ffmpeg's metadata (fps, size, duration) and every frame, RGB."""
+
+    meta: dict[str, object]
+    frames: list[np.ndarray]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        width, height = self.meta["size"]  # type: ignore[misc]
+        return int(width), int(height)
+
+    @property
+    def fps(self) -> float:
+        return float(self.meta["fps"])  # type: ignore[arg-type]
+
+
+def iter_frames(path: Path) -> Iterator[np.ndarray]:
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    width, height = meta["size"]
+    try:
+        for raw in reader:
+            yield np.frombuffer(raw, np.uint8).reshape(height, width, 3)
+    finally:
+        reader.close()
+
+
+def decode(path: Path) -> Decoded:
+    """Every frame of a (small) video; fails the test if ffmpeg cannot read it."""
+    reader = imageio_ffmpeg.read_frames(str(path))
+    meta = next(reader)
+    width, height = meta["size"]
+    try:
+        frames = [np.frombuffer(raw, np.uint8).reshape(height, width, 3) for raw in reader]
+    finally:
+        reader.close()
+    return Decoded(meta, frames)
+
+
+def cell_errors(
+    frame: np.ndarray,
+    centres: np.ndarray,
+    vector: np.ndarray,
+    dims: Sequence[int],
+    *,
+    previous: np.ndarray | None = None,
+    t: float = 1.0,
+    colormap: str = COLORMAPS[0],
+) -> np.ndarray:
+    """Per-channel |frame - CPU reference| at the centres of the cells of `dims`: (len, 3)."""
+    layout = Layout.grid(len(vector))
+    cells = reference_cells(vector, layout, "linear", colormap, previous=previous, t=t)
+    cell_of = layout.cell_of()
+
+    errors = []
+    for dim in dims:
+        x, y = centres[dim]
+        row, col = divmod(int(cell_of[dim]), layout.cols)
+        got = frame[int(y), int(x)].astype(int)
+        errors.append(np.abs(got - cells[row, col].astype(int)))
+    return np.array(errors)

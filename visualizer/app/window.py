@@ -1,0 +1,476 @@
+"""The live window: type a text and watch its embedding's picture morph as you type.
+
+One pygame window with an OpenGL 3.3 core context (moderngl). Each frame: handle events (typed
+characters from TEXTINPUT, shortcuts from KEYDOWN), take the vectors the background worker
+delivered, advance the renderer's morph, draw the picture, the HUD and the text line, and flip.
+Nothing in a frame waits for a source.
+
+Tests drive it without a display (SDL_VIDEODRIVER=offscreen): post events, call `step()`, and
+read the frame back with `step(read=True)`.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import moderngl
+import numpy as np
+import pygame
+
+from visualizer.app import commands
+from visualizer.app import hud as hudmod
+from visualizer.app.editor import Editor
+from visualizer.app.hud import Hud, PanelState
+from visualizer.app.keys import binding_for, help_rows
+from visualizer.app.worker import (
+    EmbedResult,
+    EmbedWorker,
+    Failure,
+    ModelsListed,
+    ModelSwitched,
+    OpenModel,
+    StatusNote,
+    WorkerMessage,
+)
+from visualizer.errors import RenderError
+from visualizer.gl.renderer import PictureRenderer
+from visualizer.gl.text import TextOverlay
+from visualizer.picture.colormaps import COLORMAPS
+from visualizer.picture.layout import LAYOUTS
+from visualizer.picture.metrics import cosine
+from visualizer.picture.normalize import NORMALIZATIONS
+from visualizer.sources.base import Embedding, Source
+
+log = logging.getLogger(__name__)
+
+Rect = tuple[int, int, int, int]
+
+#: how long a note (screenshot saved, model switched) stays in the status line, in seconds
+NOTE_SECONDS = 4.0
+#: cosine values kept for the HUD's sparkline
+SPARKLINE_LENGTH = 60
+BACKGROUND = (0.05, 0.05, 0.07)
+#: pixels between the picture and the edge of its area
+PICTURE_MARGIN = 6
+
+
+@dataclass
+class WindowOptions:
+    """How the live window starts; every field has a command-line option in `embviz live`."""
+
+    size: tuple[int, int] = (1280, 720)
+    colormap: str = COLORMAPS[0]
+    normalization: str = NORMALIZATIONS[0]
+    layout: str = LAYOUTS[0]
+    grid_lines: bool = True
+    morph_s: float = 0.15
+    fullscreen: bool = False
+    presentation: bool = False
+    vsync: bool = False
+    max_fps: float = 60.0
+    out_dir: Path = field(default_factory=lambda: Path("recordings"))
+    text: str = ""
+
+
+@dataclass
+class StatusLine:
+    text: str
+    colour: hudmod.Colour
+    until: float = math.inf
+
+
+class LiveWindow:
+    """The window, its GL objects, the editor, the worker and the HUD; `run()` or `step()`."""
+
+    def __init__(
+        self,
+        source: Source,
+        options: WindowOptions | None = None,
+        *,
+        open_model: OpenModel | None = None,
+        clock: Callable[[], float] = time.perf_counter,
+    ) -> None:
+        self.options = options or WindowOptions()
+        self.clock = clock
+        self.running = True
+        self._open_window()
+
+        try:
+            self.renderer = PictureRenderer(
+                self.ctx,
+                colormap=self.options.colormap,
+                normalization=self.options.normalization,
+                layout=self.options.layout,
+            )
+            self.renderer.grid_lines = self.options.grid_lines
+            self.overlay = TextOverlay(self.ctx)
+        except BaseException:
+            self._release_gl()
+            raise
+
+        self.editor = Editor(text=self.options.text, cursor=len(self.options.text))
+        self.worker = EmbedWorker(source, open_model=open_model)
+        self.hud = Hud(self.size[1])
+        self.show_hud = not self.options.presentation
+        self.show_help = False
+        self.presenting = self.options.presentation
+
+        self.shown: Embedding | None = None
+        self.similarity: float | None = None
+        self.similarities: deque[float] = deque(maxlen=SPARKLINE_LENGTH)
+        self.latency_ms: float | None = None
+        self.answered_by = ""
+        self.status: dict[str, StatusLine] = {}
+        self.frames = 0
+        self._frame_times: deque[float] = deque(maxlen=90)
+        self._fps_shown = 0
+        self._fps_updated = 0.0
+        self._last_frame: float | None = None
+        self._due = 0.0
+        self.escape_armed_until = 0.0
+        self._mouse: tuple[int, int] | None = None
+        self.screenshot_wanted = False
+        self._model_wanted = False
+
+        self.last_screenshot: Path | None = None
+        if self.options.fullscreen or self.options.presentation:
+            commands.set_fullscreen(self, True, self.clock())
+        self.worker.request(self.editor.text)
+
+    # -- setting up and tearing down ----------------------------------------------------------
+
+    def _open_window(self) -> None:
+        pygame.display.init()
+        pygame.font.init()
+        pygame.display.gl_set_attribute(pygame.GL_CONTEXT_MAJOR_VERSION, 3)
+        pygame.display.gl_set_attribute(pygame.GL_CONTEXT_MINOR_VERSION, 3)
+        pygame.display.gl_set_attribute(
+            pygame.GL_CONTEXT_PROFILE_MASK, pygame.GL_CONTEXT_PROFILE_CORE
+        )
+
+        flags = pygame.OPENGL | pygame.DOUBLEBUF | pygame.RESIZABLE
+        try:
+            pygame.display.set_mode(self.options.size, flags, vsync=int(self.options.vsync))
+            self.ctx = moderngl.create_context()
+        except (pygame.error, moderngl.Error) as exc:
+            pygame.display.quit()
+            raise RenderError(
+                f"could not open an OpenGL 3.3 window ({exc}): check that a display is "
+                "available ($DISPLAY) and that Mesa is installed (scripts/system-deps.sh)"
+            ) from exc
+
+        pygame.display.set_caption("embviz live")
+        self.fullscreen = False
+        pygame.key.start_text_input()
+        pygame.key.set_repeat(400, 35)
+
+    def close(self) -> None:
+        """Stop the worker and release every GL object; safe to call twice."""
+        if getattr(self, "worker", None) is not None:
+            self.worker.close()
+            self.worker = None  # type: ignore[assignment]
+        self._release_gl()
+
+    def _release_gl(self) -> None:
+        for name in ("overlay", "renderer"):
+            owner = getattr(self, name, None)
+            if owner is not None:
+                owner.release()
+                setattr(self, name, None)
+        if getattr(self, "ctx", None) is not None:
+            self.ctx.release()
+            self.ctx = None  # type: ignore[assignment]
+        pygame.key.stop_text_input()
+        pygame.display.quit()
+
+    def __enter__(self) -> LiveWindow:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- the loop -----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        """Frames until the window is closed or Esc quits; everything is released on the way out."""
+        try:
+            while self.running:
+                self.step()
+                self.pace()
+        finally:
+            self.close()
+
+    def step(self, read: bool = False) -> np.ndarray | None:
+        """One frame: events, vectors, morph, draw, flip; with `read`, the frame as (h, w, 3)."""
+        now = self.clock()
+        for event in pygame.event.get():
+            self._handle(event, now)
+        for message in self.worker.poll():
+            self._receive(message, now)
+
+        self.renderer.update(now)
+        self._draw(now)
+        frame = self.read_frame() if read or self.screenshot_wanted else None
+        if self.screenshot_wanted:
+            self.screenshot_wanted = False
+            commands.save_screenshot(self, frame, now)
+
+        pygame.display.flip()
+        self._count_frame(now)
+        return frame
+
+    def pace(self) -> None:
+        """Wait until the next frame is due (--max-fps), waking early for a vector or a key."""
+        if self.options.vsync or self.options.max_fps <= 0:
+            return
+        period = 1.0 / self.options.max_fps
+        while (remaining := self._due - self.clock()) > 0:
+            if self.worker.wait(min(remaining, 0.002)):
+                break
+            if pygame.event.peek((pygame.TEXTINPUT, pygame.KEYDOWN, pygame.QUIT)):
+                break
+
+        # Keep to the schedule when a frame is a little late; start afresh when far behind.
+        now = self.clock()
+        self._due = self._due + period if now < self._due + period else now + period
+
+    def read_frame(self) -> np.ndarray:
+        """What has been drawn into the window this frame, (h, w, 3) uint8, top row first."""
+        width, height = self.size
+        data = self.ctx.screen.read(viewport=(0, 0, width, height), components=3)
+        return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)[::-1]
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return pygame.display.get_window_size()
+
+    def _count_frame(self, now: float) -> None:
+        if self._last_frame is not None:
+            self._frame_times.append(now - self._last_frame)
+        self._last_frame = now
+        self.frames += 1
+        if now - self._fps_updated >= 0.25 and self._frame_times:
+            self._fps_shown = round(len(self._frame_times) / sum(self._frame_times))
+            self._fps_updated = now
+
+    # -- input --------------------------------------------------------------------------------
+
+    def _handle(self, event: pygame.event.Event, now: float) -> None:
+        if event.type == pygame.QUIT:
+            self.running = False
+        elif event.type == pygame.TEXTINPUT:
+            self.edited(self.editor.insert(event.text), now)
+        elif event.type == pygame.KEYDOWN:
+            self._key(event, now)
+        elif event.type == pygame.MOUSEMOTION:
+            self._mouse = event.pos
+        elif event.type == pygame.WINDOWLEAVE:
+            self._mouse = None
+        elif event.type == pygame.WINDOWSIZECHANGED:
+            self.hud = Hud(event.y)
+
+    def _key(self, event: pygame.event.Event, now: float) -> None:
+        binding = binding_for(event.key, event.mod)
+        if binding is None:
+            return
+        if binding.action != "escape":
+            self.escape_armed_until = 0.0
+            self.status.pop("escape", None)
+
+        commands.run(self, binding.action, now)
+
+    def edited(self, changed: bool, now: float) -> None:
+        """After an edit: show the editor's note, and ask for the new text's vector."""
+        note = self.editor.take_note()
+        if note:
+            self.note("editor", note, now)
+        if changed:
+            self.worker.request(self.editor.text)
+
+    def note(self, key: str, text: str, now: float, colour: hudmod.Colour = hudmod.NOTE) -> None:
+        """Put a line in the status area for a few seconds."""
+        self.status[key] = StatusLine(text, colour, now + NOTE_SECONDS)
+
+    # -- vectors from the worker --------------------------------------------------------------
+
+    def _receive(self, message: WorkerMessage, now: float) -> None:
+        if isinstance(message, EmbedResult):
+            self._show(message, now)
+        elif isinstance(message, Failure):
+            self.status["error"] = StatusLine(f"{message.what}: {message.message}", hudmod.ERROR)
+            self.status.pop("source", None)
+        elif isinstance(message, StatusNote):
+            self.status["source"] = StatusLine(message.message, hudmod.NOTE)
+        elif isinstance(message, ModelsListed):
+            commands.switch_to_next(self, message, now)
+        elif isinstance(message, ModelSwitched):
+            self.note("model", f"now using {message.label}", now)
+
+    def _show(self, result: EmbedResult, now: float) -> None:
+        if result.text != self.editor.text:
+            return  # the user typed on while this was being delivered; a newer one is coming
+
+        embedding = result.embedding
+        self.similarity = None
+        if self.shown is not None and self.shown.dims == embedding.dims:
+            value = cosine(self.shown.vector, embedding.vector)
+            self.similarity = None if math.isnan(value) else value
+        if self.similarity is not None:
+            self.similarities.append(self.similarity)
+
+        self.renderer.show(embedding.vector, morph_s=self.options.morph_s, now=now)
+        self.shown = embedding
+        self.latency_ms = result.seconds * 1000.0
+        self.answered_by = _answered_by(result)
+        self.status.pop("error", None)
+        self.status.pop("source", None)
+        if embedding.windowed:
+            self.note(
+                "window",
+                f"long text: the model sees its last {len(embedding.sent)} characters",
+                now,
+            )
+
+    # -- drawing ------------------------------------------------------------------------------
+
+    def _areas(self) -> dict[str, Rect]:
+        """Where each part goes, in window pixels (x, y from the top, w, h)."""
+        width, height = self.size
+        if self.presenting:
+            caption = max(60, height // 5)
+            return {
+                "picture": (0, 0, width, height - caption),
+                "caption": (0, height - caption, width, caption),
+            }
+
+        text_h = self.hud.input_height()
+        panel_w = min(360, max(200, width * 28 // 100)) if self.show_hud else 0
+        above = height - text_h
+        return {
+            "picture": (0, 0, width - panel_w, above),
+            "panel": (width - panel_w, 0, panel_w, above),
+            "text": (0, above, width, text_h),
+        }
+
+    def picture_viewport(self) -> Rect:
+        """The area the picture is fitted into, as a GL viewport (y from the bottom)."""
+        return self._gl_rect(_inset(self._areas()["picture"], PICTURE_MARGIN))
+
+    def cell_centres(self) -> np.ndarray:
+        """(dims, 2) window pixels (x, y from the top) of each dimension's cell centre."""
+        layout = self.renderer.layout
+        if layout is None:
+            return np.zeros((0, 2), dtype=np.int64)
+        x, y, w, h = self.renderer.picture_rect(self.picture_viewport())
+        top = self.size[1] - y - h
+
+        cell = layout.cell_of()
+        cx = x + (cell % layout.cols + 0.5) * w / layout.cols
+        cy = top + (cell // layout.cols + 0.5) * h / layout.rows
+        return np.stack([cx, cy], axis=1).astype(np.int64)
+
+    def _gl_rect(self, rect: Rect) -> Rect:
+        """A top-left rectangle as GL wants it (y from the bottom)."""
+        x, y, w, h = rect
+        return (x, self.size[1] - y - h, w, h)
+
+    def _draw(self, now: float) -> None:
+        width, height = self.size
+        self.ctx.screen.use()
+        self.ctx.viewport = (0, 0, width, height)
+        self.ctx.clear(*BACKGROUND)
+
+        areas = self._areas()
+        self.renderer.draw(viewport=self.picture_viewport())
+        if "panel" in areas:
+            self._draw_panel(areas["panel"])
+        if "text" in areas:
+            x, y, w, _ = areas["text"]
+            self.overlay.draw_surface(
+                self.hud.input_line(self.editor.text, self.editor.cursor, self.editor.history, w),
+                x,
+                y,
+            )
+        if "caption" in areas:
+            x, y, w, h = areas["caption"]
+            self.overlay.draw_surface(self.hud.caption(self.editor.text, w, h), x, y)
+
+        self._draw_status(areas["picture"], now)
+        self._draw_hover(areas["picture"])
+        if self.show_help:
+            self._draw_help()
+
+    def _draw_panel(self, rect: Rect) -> None:
+        x, y, w, h = rect
+        panel = self.hud.panel(self._panel_state(), w, h)
+        self.overlay.draw_surface(panel.surface, x, y)
+        lx, ly, lw, lh = panel.legend
+        self.renderer.draw_legend(self._gl_rect((x + lx, y + ly, lw, lh)))
+
+    def _panel_state(self) -> PanelState:
+        shown = self.shown
+        return PanelState(
+            source=self.worker.label,
+            dims=None if shown is None else shown.dims,
+            normalized=None if shown is None or shown.blank else shown.normalized,
+            colormap=self.renderer.colormap,
+            normalization=self.renderer.normalization,
+            layout=self.renderer.layout_name,
+            similarity=self.similarity,
+            similarities=tuple(self.similarities),
+            latency_ms=self.latency_ms,
+            answered_by=self.answered_by,
+            fps=self._fps_shown,
+            requests=self.worker.requests_sent,
+            dropped=self.worker.dropped,
+            busy=self.worker.busy,
+            recording="",
+        )
+
+    def _draw_status(self, picture: Rect, now: float) -> None:
+        self.status = {k: line for k, line in self.status.items() if line.until > now}
+        lines = [(line.text, line.colour) for line in self.status.values()]
+        surface = self.hud.status(lines, picture[2])
+        if surface is not None:
+            self.overlay.draw_surface(
+                surface, picture[0], picture[1] + picture[3] - surface.get_height()
+            )
+
+    def _draw_hover(self, picture: Rect) -> None:
+        """Under the mouse: which dimension the cell shows, and its value."""
+        if self._mouse is None:
+            return
+        mx, my = self._mouse
+        x, y, w, h = _inset(picture, PICTURE_MARGIN)
+        found = self.renderer.dimension_at(mx - x, my - y, self._gl_rect((x, y, w, h)))
+        if found is None:
+            return
+
+        dim, value = found
+        tip = self.hud.tooltip(f"dim {dim}  {value:+.4f}")
+        tx = min(mx + 14, self.size[0] - tip.get_width())
+        self.overlay.draw_surface(tip, tx, max(0, my - tip.get_height() - 4))
+
+    def _draw_help(self) -> None:
+        width, height = self.size
+        surface = self.hud.help(help_rows(), min(width - 40, 760), height - 40)
+        self.overlay.draw_surface(surface, (width - surface.get_width()) // 2, 20)
+
+
+def _inset(rect: Rect, by: int) -> Rect:
+    x, y, w, h = rect
+    return (x + by, y + by, max(1, w - 2 * by), max(1, h - 2 * by))
+
+
+def _answered_by(result: EmbedResult) -> str:
+    if result.from_memory:
+        return "memory"
+    if result.embedding.blank:
+        return "blank, not sent"
+    return "cache" if result.embedding.cached else "model"

@@ -1,0 +1,294 @@
+"""Vectors for the live window, fetched on a background thread so drawing never waits.
+
+One request is in flight at a time. While it runs, a newer edit replaces the one waiting (stale
+texts are dropped, never queued), and when the in-flight answer comes back for a text that is no
+longer the latest it is remembered but not shown. Texts seen before are answered at once from
+memory, so Backspace to an earlier text needs no request at all.
+
+The main loop calls `request(text)` on every edit and `poll()` once a frame; everything the
+thread has to say (vectors, failures, "loading model..." notes, model lists) comes out of poll().
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from visualizer.errors import BadReply, EmbvizError
+from visualizer.sources.base import Embedding, ModelInfo, Source
+
+log = logging.getLogger(__name__)
+
+#: how many (source, text) vectors the worker remembers for instant answers
+MEMORY_SIZE = 2048
+
+
+@dataclass(frozen=True)
+class EmbedResult:
+    """The vector of the latest text; `seconds` is what the source took (0.0 from memory)."""
+
+    text: str
+    embedding: Embedding
+    label: str
+    seconds: float
+    from_memory: bool
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Something the thread could not do; `message` is meant for the status line."""
+
+    what: str
+    message: str
+
+
+@dataclass(frozen=True)
+class StatusNote:
+    """A progress note from the source, such as "loading model..."."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class ModelsListed:
+    label: str
+    models: list[ModelInfo]
+
+
+@dataclass(frozen=True)
+class ModelSwitched:
+    label: str
+
+
+WorkerMessage = EmbedResult | Failure | StatusNote | ModelsListed | ModelSwitched
+OpenModel = Callable[[str], Source]
+
+
+class EmbedWorker:
+    """Latest-wins embedding requests on one background thread."""
+
+    def __init__(
+        self,
+        source: Source,
+        *,
+        open_model: OpenModel | None = None,
+        memory_size: int = MEMORY_SIZE,
+    ) -> None:
+        self._source = source
+        self._original = source
+        self._open_model = open_model
+        self._memory: OrderedDict[tuple[str, str], Embedding] = OrderedDict()
+        self._memory_size = memory_size
+
+        self._lock = threading.Condition()
+        self._pending_text: str | None = None
+        self._pending_switch: str | None = None
+        self._pending_models = False
+        self._latest: str | None = None
+        self._in_flight: str | None = None
+        self._closing = False
+
+        self._out: queue.SimpleQueue[WorkerMessage] = queue.SimpleQueue()
+        self._ready = threading.Event()
+        #: how many texts went to the source, and how many answers arrived too late to show
+        self.requests_sent = 0
+        self.dropped = 0
+
+        source.on_status = self._on_status
+        self._thread = threading.Thread(target=self._loop, name="embviz-embed", daemon=True)
+        self._thread.start()
+
+    @property
+    def label(self) -> str:
+        return self._source.label
+
+    @property
+    def model(self) -> str:
+        return self._source.model
+
+    @property
+    def busy(self) -> bool:
+        """True while a request is in flight or waiting."""
+        with self._lock:
+            return self._in_flight is not None or self._pending_text is not None
+
+    # -- called from the main loop -----------------------------------------------------------
+
+    def request(self, text: str) -> None:
+        """Ask for the vector of `text`; replaces any request still waiting."""
+        label = self._source.label
+        with self._lock:
+            self._latest = text
+            remembered = self._memory.get((label, text))
+            if remembered is not None:
+                self._memory.move_to_end((label, text))
+            if remembered is not None or text == self._in_flight:
+                self._pending_text = None
+            else:
+                self._pending_text = text
+                self._lock.notify()
+
+        if remembered is not None:
+            self._put(EmbedResult(text, remembered, label, 0.0, True))
+
+    def list_models(self) -> None:
+        """Ask the source which models it offers; answered by a ModelsListed message."""
+        with self._lock:
+            self._pending_models = True
+            self._lock.notify()
+
+    def switch_model(self, model: str) -> None:
+        """Open `model` on the same source; answered by ModelSwitched, then the latest text."""
+        if self._open_model is None:
+            self._put(Failure("switch model", "this source cannot switch models"))
+            return
+        with self._lock:
+            self._pending_switch = model
+            self._lock.notify()
+
+    def poll(self) -> list[WorkerMessage]:
+        """Everything the thread delivered since the last poll, oldest first."""
+        self._ready.clear()
+        messages = []
+        while True:
+            try:
+                messages.append(self._out.get_nowait())
+            except queue.Empty:
+                return messages
+
+    def wait(self, timeout: float) -> bool:
+        """Block up to `timeout` seconds for a message; True if one is waiting."""
+        return self._ready.wait(timeout)
+
+    def close(self, timeout: float = 2.0) -> None:
+        """Stop the thread; a request still in flight is abandoned after `timeout` seconds."""
+        with self._lock:
+            self._closing = True
+            self._lock.notify()
+        self._thread.join(timeout)
+
+        if self._thread.is_alive():
+            # Limitation: a request stuck in a slow server cannot be interrupted; it is left to
+            # finish on its daemon thread and its source is not closed here.
+            log.warning("a request to %s is still in flight; not waiting for it", self.label)
+            return
+        self._source.on_status = None
+        if self._source is not self._original:
+            self._source.close()
+
+    # -- the thread ---------------------------------------------------------------------------
+
+    def _loop(self) -> None:
+        while True:
+            with self._lock:
+                while not self._has_work():
+                    self._lock.wait()
+                if self._closing:
+                    return
+                switch, self._pending_switch = self._pending_switch, None
+                models, self._pending_models = self._pending_models, False
+                text = None if switch or models else self._pending_text
+                if text is not None:
+                    self._pending_text, self._in_flight = None, text
+
+            if switch is not None:
+                self._switch(switch)
+            elif models:
+                self._list_models()
+            elif text is not None:
+                self._embed(text)
+
+    def _has_work(self) -> bool:
+        return (
+            self._closing
+            or self._pending_switch is not None
+            or self._pending_models
+            or self._pending_text is not None
+        )
+
+    def _embed(self, text: str) -> None:
+        source = self._source
+        started = time.perf_counter()
+        self.requests_sent += 1
+        try:
+            embedding = source.embed_one(text)
+            _check_finite(embedding, source.label)
+        except EmbvizError as exc:
+            self._finish(None)
+            self._put(Failure("embed", str(exc)))
+            return
+        except Exception as exc:  # the window must keep running whatever a source raises
+            log.exception("embedding %r with %s failed", text[:40], source.label)
+            self._finish(None)
+            self._put(Failure("embed", f"{source.label} failed: {type(exc).__name__}: {exc}"))
+            return
+
+        seconds = time.perf_counter() - started
+        self._remember(source.label, text, embedding)
+        if self._finish(text):
+            self._put(EmbedResult(text, embedding, source.label, seconds, False))
+        else:
+            self.dropped += 1
+
+    def _finish(self, text: str | None) -> bool:
+        """Mark the request done; True if `text` is still the one the user wants."""
+        with self._lock:
+            self._in_flight = None
+            return text is not None and text == self._latest
+
+    def _remember(self, label: str, text: str, embedding: Embedding) -> None:
+        with self._lock:
+            self._memory[(label, text)] = embedding
+            while len(self._memory) > self._memory_size:
+                self._memory.popitem(last=False)
+
+    def _list_models(self) -> None:
+        try:
+            models = self._source.models()
+        except EmbvizError as exc:
+            self._put(Failure("list models", str(exc)))
+            return
+        self._put(ModelsListed(self._source.label, models))
+
+    def _switch(self, model: str) -> None:
+        if self._open_model is None:
+            return
+        try:
+            source = self._open_model(model)
+        except EmbvizError as exc:
+            self._put(Failure("switch model", str(exc)))
+            return
+
+        old, self._source = self._source, source
+        source.on_status = self._on_status
+        old.on_status = None
+        if old is not self._original:
+            old.close()
+        self._put(ModelSwitched(source.label))
+
+        with self._lock:
+            if self._latest is not None:
+                self._pending_text = self._latest
+
+    def _on_status(self, message: str) -> None:
+        self._put(StatusNote(message))
+
+    def _put(self, message: WorkerMessage) -> None:
+        self._out.put(message)
+        self._ready.set()
+
+
+def _check_finite(embedding: Embedding, label: str) -> None:
+    if not np.isfinite(embedding.vector).all():
+        bad = int((~np.isfinite(embedding.vector)).sum())
+        raise BadReply(
+            f"{label} returned a vector with {bad} NaN/Inf values for {embedding.text[:40]!r}: "
+            "try another model or restart the server"
+        )
