@@ -5,7 +5,7 @@
 Prints, for 384, 1024 and 4096 dims: frames per second drawing to an offscreen framebuffer
 (waiting for the GPU to finish each frame), frames per second with the frame read back to the
 CPU as a recorder does, and the cost of handing the renderer one new vector (normalisation
-scale on the CPU plus the texture uploads).
+scale on the CPU plus the texture uploads). Each figure is the median of three rounds.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from visualizer.gl.context import standalone_context  # noqa: E402
 from visualizer.gl.renderer import PictureRenderer  # noqa: E402
 
 DIMS = (384, 1024, 4096)
+ROUNDS = 3
 
 
 def unit_vectors(dims: int, count: int) -> np.ndarray:
@@ -32,57 +33,64 @@ def unit_vectors(dims: int, count: int) -> np.ndarray:
 
 
 def measure(dims: int, frames: int, size: tuple[int, int], normalization: str) -> dict[str, float]:
+    """Median over ROUNDS rounds of: upload time, draw fps, draw + read-back fps."""
     ctx = standalone_context()
     fbo = ctx.simple_framebuffer(size, components=4)
     renderer = PictureRenderer(ctx, normalization=normalization)
     viewport = (0, 0, *size)
-    vectors = unit_vectors(dims, frames + 1)
+    vectors = unit_vectors(dims, frames)
+    rounds: dict[str, list[float]] = {"upload_ms": [], "fps": [], "fps_read": []}
     try:
         fbo.use()
         renderer.show(vectors[0], now=0.0)
         renderer.draw(viewport)
         ctx.finish()
-
-        # Upload alone: a new vector handed to the renderer, waiting until the GPU has it.
-        uploads = []
-        for i, vector in enumerate(vectors[1:]):
-            start = time.perf_counter()
-            renderer.show(vector, morph_s=0.15, now=float(i))
-            ctx.finish()
-            uploads.append(time.perf_counter() - start)
-
-        # Draw: a new vector every frame, morphing, drawn and finished.
-        start = time.perf_counter()
-        for i, vector in enumerate(vectors[1:]):
-            renderer.show(vector, morph_s=0.15, now=float(i))
-            renderer.update(i + 0.05)
-            renderer.draw(viewport)
-            ctx.finish()
-        draw_s = time.perf_counter() - start
-
-        # Draw and read back, as the recorders do.
-        start = time.perf_counter()
-        for i, vector in enumerate(vectors[1:]):
-            renderer.show(vector, morph_s=0.15, now=float(i))
-            renderer.update(i + 0.05)
-            renderer.draw(viewport)
-            fbo.read(components=3, alignment=1)
-        read_s = time.perf_counter() - start
+        for _ in range(ROUNDS):
+            rounds["upload_ms"].append(_uploads(ctx, renderer, vectors) * 1000)
+            rounds["fps"].append(frames / _frames(ctx, fbo, renderer, vectors, viewport, False))
+            rounds["fps_read"].append(frames / _frames(ctx, fbo, renderer, vectors, viewport, True))
     finally:
         renderer.release()
         fbo.release()
         ctx.release()
+    return {name: statistics.median(values) for name, values in rounds.items()}
 
-    return {
-        "fps": frames / draw_s,
-        "fps_read": frames / read_s,
-        "upload_ms": statistics.median(uploads) * 1000,
-    }
+
+def _uploads(ctx: object, renderer: PictureRenderer, vectors: np.ndarray) -> float:
+    # A new vector handed to the renderer (scale on the CPU, texture writes), GPU waited for.
+    times = []
+    for i, vector in enumerate(vectors):
+        start = time.perf_counter()
+        renderer.show(vector, morph_s=0.15, now=float(i))
+        ctx.finish()  # type: ignore[attr-defined]
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _frames(
+    ctx: object,
+    fbo: object,
+    renderer: PictureRenderer,
+    vectors: np.ndarray,
+    viewport: tuple[int, int, int, int],
+    read: bool,
+) -> float:
+    # A new vector every frame, mid-morph, drawn and finished (and read back, as recorders do).
+    start = time.perf_counter()
+    for i, vector in enumerate(vectors):
+        renderer.show(vector, morph_s=0.15, now=float(i))
+        renderer.update(i + 0.05)
+        renderer.draw(viewport)
+        if read:
+            fbo.read(components=3, alignment=1)  # type: ignore[attr-defined]
+        else:
+            ctx.finish()  # type: ignore[attr-defined]
+    return time.perf_counter() - start
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--frames", type=int, default=120)
+    parser.add_argument("--frames", type=int, default=100)
     parser.add_argument("--size", default="1280x720")
     parser.add_argument("--norm", default="linear")
     args = parser.parse_args()

@@ -140,12 +140,11 @@ void main() {
         }
     }
 
-    // Thin lines between cells when cells are large enough to spare a pixel.
-    if (u_grid_lines && u_cell_px >= 8.0) {
-        vec2 edge = min(local, 1.0 - local) * u_cell_px;
-        if (min(edge.x, edge.y) < 0.5) {
-            colour *= 0.55;
-        }
+    // Thin lines between cells when cells are large enough to spare a pixel: the first pixel
+    // row and column of each cell (pixel centres sit 0.5 px in, so the test is robust).
+    vec2 lead = local * u_cell_px;
+    if (u_grid_lines && u_cell_px >= 8.0 && min(lead.x, lead.y) < 1.0) {
+        colour *= 0.55;
     }
     f_colour = vec4(colour, 1.0);
 }

@@ -76,3 +76,13 @@ def test_bad_size_is_refused_by_the_parser(tmp_path: Path, capsys: pytest.Captur
     with pytest.raises(SystemExit):
         main(["image", "hi", "-o", str(tmp_path / "x.png"), "--size", "big"])
     assert "WIDTHxHEIGHT" in capsys.readouterr().err
+
+
+def test_zscore_image_compares_the_text_with_its_own_prefixes(tmp_path: Path) -> None:
+    out = tmp_path / "z.png"
+    args = ["--file", str(PLAIN), "-o", str(out), "--size", "320x240", "--no-caption"]
+    assert main(["image", *args, "--norm", "zscore", "--no-grid-lines", "-q"]) == 0
+
+    image = decode(out)
+    middle = image[40:160, 100:220].reshape(-1, 3)
+    assert len({tuple(p) for p in middle}) > 20  # not the flat field of a lone vector

@@ -138,3 +138,20 @@ def test_a_broken_shader_names_its_file_and_line(gl_ctx: moderngl.Context, tmp_p
     )
     with pytest.raises(ShaderError, match=r"broken\.frag:6.*undeclared"):
         load_program(gl_ctx, "ok.vert", "broken.frag", directory=tmp_path)
+
+
+def test_grid_lines_darken_cell_edges_only_when_switched_on(
+    picture_canvas: OffscreenCanvas,
+) -> None:
+    renderer = picture_canvas.renderer
+    v = np.full(384, 0.5, np.float32)
+    lined = picture_canvas.frame(v)
+    x, y, w, h = renderer.picture_rect((0, 0, *picture_canvas.size))
+    top, cell = picture_canvas.size[1] - (y + h), w // 20
+    edge_y, centre_y = top + 5 * cell, top + 5 * cell + cell // 2  # a cell's first pixel row
+    column = x + 2 * cell + cell // 2
+
+    assert lined[edge_y, column].sum() < lined[centre_y, column].sum() * 0.7
+    renderer.grid_lines = False
+    plain = picture_canvas.frame(v)
+    assert plain[edge_y, column].tolist() == plain[centre_y, column].tolist()

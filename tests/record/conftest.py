@@ -5,27 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import imageio_ffmpeg
 import pytest
 
+from tests.record.video import ffmpeg_without_x264
 from visualizer.sources import Source, open_source
 
 
 @pytest.fixture
 def broken_ffmpeg(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """An ffmpeg build without libx264: the real binary, asked for an encoder it lacks.
-
-    imageio-ffmpeg takes its binary from IMAGEIO_FFMPEG_EXE; this wrapper renames the codec
-    on the way, so the failure and its message come from the real ffmpeg.
-    """
-    real = imageio_ffmpeg.get_ffmpeg_exe()
-    wrapper = tmp_path / "ffmpeg-without-x264"
-    wrapper.write_text(
-        "#!/bin/sh\n"
-        'for arg; do shift; [ "$arg" = libx264 ] && arg=libx264-missing; set -- "$@" "$arg"; done\n'
-        f'exec "{real}" "$@"\n'
-    )
-    wrapper.chmod(0o755)
+    """An ffmpeg build without libx264 (see tests.record.video.ffmpeg_without_x264)."""
+    wrapper = ffmpeg_without_x264(tmp_path)
     monkeypatch.setenv("IMAGEIO_FFMPEG_EXE", str(wrapper))
     return wrapper
 

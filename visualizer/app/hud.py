@@ -93,11 +93,12 @@ class Hud:
             y = self._blit(surface, line, pad, y, TEXT, self.small)
 
         y += self.size // 3
-        legend = (pad, y, width - 2 * pad, self.line)
+        legend_h = self.line * 8 // 5
+        legend = (pad, y, width - 2 * pad, legend_h)
         for label, value, colour in _panel_rows(state):
             if label == "legend":
-                legend = (pad, y, width - 2 * pad, self.line)
-                y += self.line + self.size // 2
+                legend = (pad, y, width - 2 * pad, legend_h)
+                y += legend_h + self.size // 3
                 continue
             if label == "sparkline":
                 y = self._sparkline(surface, state.similarities, (pad, y, width - 2 * pad))

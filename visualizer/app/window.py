@@ -277,6 +277,7 @@ class LiveWindow:
 
     def _key(self, event: pygame.event.Event, now: float) -> None:
         binding = binding_for(event.key, event.mod)
+        log.debug("key %s mod %#x -> %s", pygame.key.name(event.key), event.mod, binding)
         if binding is None:
             return
         if binding.action != "escape":

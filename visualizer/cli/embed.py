@@ -40,6 +40,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"output {str(args.output)!r} must end in .npy (a numpy array file)")
 
     with source_from_args(args) as source:
+        source.on_status = _log_status
         embedding = source.embed_one(text)
         print(summary(embedding, source.address))
 
@@ -74,6 +75,11 @@ def summary(embedding: Embedding, address: str) -> str:
     lines.append(f"largest   {len(order)} dims by magnitude:")
     lines += [f"  dim {int(i):>5}  {vector[i]:+.6f}" for i in order]
     return "\n".join(lines)
+
+
+def _log_status(message: str) -> None:
+    if message:
+        log.info("%s", message)
 
 
 def _describe_text(embedding: Embedding) -> str:

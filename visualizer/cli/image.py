@@ -16,11 +16,14 @@ import numpy as np
 
 from visualizer.cli.options import add_common_options, add_source_options
 from visualizer.errors import UsageError
+from visualizer.sources.base import Source
 
 log = logging.getLogger(__name__)
 
 _SIZE = re.compile(r"^\s*(\d+)\s*[xX\u00d7]\s*(\d+)\s*$")
 _FORMATS = (".png", ".jpg", ".jpeg", ".bmp", ".tga")
+#: at most this many word prefixes are embedded for --norm zscore's statistics
+MAX_HISTORY = 64
 
 
 def parse_size(text: str) -> tuple[int, int]:
@@ -73,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
     source = source_from_args(args)
     try:
         embedding = source.embed_one(text)
+        history = _history(source, text) if args.norm == "zscore" else []
     finally:
         source.close()
     log.info("%s: %d dims%s", source.label, embedding.dims, " (blank)" if embedding.blank else "")
@@ -87,7 +91,10 @@ def run(args: argparse.Namespace) -> int:
     )
     try:
         canvas.renderer.grid_lines = not args.no_grid_lines
-        frame = canvas.frame(embedding.vector, caption=None if args.no_caption else text.strip())
+        for vector in history:
+            canvas.renderer.stats.add(vector)
+        caption = None if args.no_caption else " ".join(text.split())
+        frame = canvas.frame(embedding.vector, caption=caption)
     finally:
         canvas.release()
 
@@ -109,6 +116,17 @@ def write_image(frame: np.ndarray, path: Path) -> None:
         pygame.image.save(surface, str(path))
     except (OSError, pygame.error) as exc:
         raise UsageError(f"cannot write {path}: {exc}; choose another --output") from exc
+
+
+def _history(source: Source, text: str) -> list[np.ndarray]:
+    """The vectors of the text's word prefixes: the "session" zscore compares the text with."""
+    from visualizer.sources.text import steps
+
+    prefixes = [p for p in steps(text, "word")[:-1] if p.strip()]
+    if len(prefixes) < 2:
+        log.warning("zscore of a text of fewer than 3 words: too few vectors for a spread")
+        return []
+    return [e.vector for e in source.embed(prefixes[-MAX_HISTORY:])]
 
 
 def _read_text(args: argparse.Namespace) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from visualizer.cli.options import add_common_options, add_source_options
 from visualizer.errors import UsageError
@@ -129,7 +130,8 @@ def _progress_bar(job: Txt2VidJob, *, quiet: bool) -> Iterator[ProgressCallback]
         bar.update(progress.frames_done - bar.n)
 
     try:
-        yield update
+        with logging_redirect_tqdm():  # log lines above the bar, not through it
+            yield update
     finally:
         bar.close()
 

@@ -16,6 +16,7 @@ import numpy as np
 
 from visualizer.errors import UsageError
 from visualizer.gl.shaders import load_program, set_uniform
+from visualizer.gl.text import TextOverlay
 from visualizer.picture import colormaps
 from visualizer.picture.layout import LAYOUTS, Layout, make_layout
 from visualizer.picture.morph import ease
@@ -70,7 +71,7 @@ class PictureRenderer:
         self._legend_vao = ctx.vertex_array(self._legend_program, [])
         self._luts: dict[str, moderngl.Texture] = {}
         self._textures: list[moderngl.Texture] = []
-        self._overlay: object | None = None
+        self._overlay: TextOverlay | None = None
 
         self._layout: Layout | None = None
         self._prev: np.ndarray | None = None
@@ -339,18 +340,16 @@ class PictureRenderer:
         self._draw_legend_labels(rect, bar_h, end)
 
     def _draw_legend_labels(self, rect: Rect, bar_h: int, end: float) -> None:
-        from visualizer.gl.text import TextOverlay  # pygame only when labels are drawn
-
         if self._overlay is None:
             self._overlay = TextOverlay(self.ctx)
         overlay = self._overlay
-        if not isinstance(overlay, TextOverlay):
-            return
 
         x, y, w, h = rect
         size = max(9, min(h - bar_h - 2, 22))
         scale = self.scale or scale_for(np.zeros(1, np.float32), self._normalization)
         left, centre, right = scale.labels()
+        if self._normalization == "zscore":
+            centre = f"0  zscore over {self.stats.count} vectors"
         old = self.ctx.viewport
         self.ctx.viewport = rect
         try:
@@ -375,7 +374,7 @@ class PictureRenderer:
     def release(self) -> None:
         """Release every GL object this renderer made, newest first."""
         if self._overlay is not None:
-            self._overlay.release()  # type: ignore[attr-defined]
+            self._overlay.release()
             self._overlay = None
         for texture in reversed(self._textures):
             texture.release()

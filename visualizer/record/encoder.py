@@ -257,7 +257,7 @@ class VideoWriter:
         os.replace(temporary, target)
         self._finished = target
         self._close_stderr()
-        log.info("wrote %s (%d frames)", target, frames)
+        log.debug("wrote %s (%d frames)", target, frames)
         return target
 
     def _stop(self, *, wait: bool) -> None:

