@@ -15,6 +15,7 @@ import os
 import statistics
 import time
 
+import moderngl
 import numpy as np
 
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
@@ -56,20 +57,20 @@ def measure(dims: int, frames: int, size: tuple[int, int], normalization: str) -
     return {name: statistics.median(values) for name, values in rounds.items()}
 
 
-def _uploads(ctx: object, renderer: PictureRenderer, vectors: np.ndarray) -> float:
+def _uploads(ctx: moderngl.Context, renderer: PictureRenderer, vectors: np.ndarray) -> float:
     # A new vector handed to the renderer (scale on the CPU, texture writes), GPU waited for.
     times = []
     for i, vector in enumerate(vectors):
         start = time.perf_counter()
         renderer.show(vector, morph_s=0.15, now=float(i))
-        ctx.finish()  # type: ignore[attr-defined]
+        ctx.finish()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
 
 
 def _frames(
-    ctx: object,
-    fbo: object,
+    ctx: moderngl.Context,
+    fbo: moderngl.Framebuffer,
     renderer: PictureRenderer,
     vectors: np.ndarray,
     viewport: tuple[int, int, int, int],
@@ -82,9 +83,9 @@ def _frames(
         renderer.update(i + 0.05)
         renderer.draw(viewport)
         if read:
-            fbo.read(components=3, alignment=1)  # type: ignore[attr-defined]
+            fbo.read(components=3, alignment=1)
         else:
-            ctx.finish()  # type: ignore[attr-defined]
+            ctx.finish()
     return time.perf_counter() - start
 
 

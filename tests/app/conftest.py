@@ -83,11 +83,19 @@ def open_window(tmp_path: Path) -> Iterator[Callable[..., LiveWindow]]:
     opened: list[LiveWindow] = []
 
     def open_(
-        source: Source, clock: Callable[[], float] | None = None, **options: Any
+        source: Source,
+        clock: Callable[[], float] | None = None,
+        open_model: Callable[[str], Source] | None = None,
+        **options: Any,
     ) -> LiveWindow:
         options.setdefault("size", WINDOW_SIZE)
         options.setdefault("out_dir", tmp_path / "recordings")
-        window = LiveWindow(source, WindowOptions(**options), clock=clock or time.perf_counter)
+        window = LiveWindow(
+            source,
+            WindowOptions(**options),
+            open_model=open_model,
+            clock=clock or time.perf_counter,
+        )
         opened.append(window)
         return window
 

@@ -110,3 +110,16 @@ def test_prepare_flushes_subnormals_and_non_finite_values() -> None:
 def test_unknown_normalization_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="linear"):
         scale_for(np.ones(3), "log")
+
+
+def test_legend_labels_give_the_range_of_each_normalization() -> None:
+    v = unit(384)
+    linear = scale_for(v, "linear")
+    assert linear.labels() == (
+        f"{-linear.high:.3g}",
+        "0  (linear, RMS units)",
+        f"+{linear.high:.3g}",
+    )
+    assert scale_for(v, "zscore").labels()[2] == "+3\u03c3"
+    low, _, high = scale_for(v, "classic").labels()
+    assert low == f"min {v.min():.3g}" and high == f"max {v.max():.3g}"

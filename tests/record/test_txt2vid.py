@@ -157,7 +157,7 @@ def test_a_step_the_server_fails_becomes_a_placeholder(
         canvas.frame(reference_source.embed_one("The q").vector)
         note = "step 6: no vector (the server's reply was unusable)"
         placeholder = canvas.frame(None, caption="The qu", highlight=1, note=note)
-    assert np.abs(video.frames[5].astype(int) - placeholder).mean() < 2.0
+    assert np.abs(video.frames[5].astype(int) - placeholder).mean() < 4.0  # codec noise: ~2
     assert np.abs(video.frames[4].astype(int) - placeholder).mean() > 20.0
 
 

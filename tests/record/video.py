@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import imageio_ffmpeg
 import numpy as np
@@ -18,28 +19,17 @@ from visualizer.picture.reference import reference_cells
 class Decoded:
     """A video read back: ffmpeg's metadata (fps, size, duration) and every frame, RGB."""
 
-    meta: dict[str, object]
+    meta: dict[str, Any]
     frames: list[np.ndarray]
 
     @property
     def size(self) -> tuple[int, int]:
-        width, height = self.meta["size"]  # type: ignore[misc]
+        width, height = self.meta["size"]
         return int(width), int(height)
 
     @property
     def fps(self) -> float:
-        return float(self.meta["fps"])  # type: ignore[arg-type]
-
-
-def iter_frames(path: Path) -> Iterator[np.ndarray]:
-    reader = imageio_ffmpeg.read_frames(str(path))
-    meta = next(reader)
-    width, height = meta["size"]
-    try:
-        for raw in reader:
-            yield np.frombuffer(raw, np.uint8).reshape(height, width, 3)
-    finally:
-        reader.close()
+        return float(self.meta["fps"])
 
 
 def decode(path: Path) -> Decoded:

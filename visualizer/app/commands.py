@@ -7,6 +7,7 @@ change the renderer or the window; the rest save screenshots, switch models or q
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,7 +17,9 @@ import numpy as np
 import pygame
 
 from visualizer.app import hud
+from visualizer.app.recording import RecordingNote
 from visualizer.app.worker import ModelsListed
+from visualizer.errors import EmbvizError, RecordError
 from visualizer.picture.colormaps import COLORMAPS
 from visualizer.picture.layout import LAYOUTS
 from visualizer.picture.normalize import NORMALIZATIONS
@@ -80,8 +83,6 @@ def escape(window: LiveWindow, now: float) -> None:
 
 def paste(window: LiveWindow, now: float) -> None:
     try:
-        if not pygame.scrap.get_init():
-            pygame.scrap.init()
         pasted = pygame.scrap.get_text()
     except pygame.error as exc:
         window.note("paste", f"cannot read the clipboard: {exc}", now, hud.ERROR)
@@ -209,11 +210,58 @@ def save_png(frame: np.ndarray, folder: Path) -> Path:
 
 
 def toggle_recording(window: LiveWindow, now: float) -> None:
-    window.note("record", "recording the window is not available yet", now, hud.ERROR)
+    """F9: start recording the window into an MP4, or finish the recording."""
+    recordings = window.recordings
+    try:
+        if recordings.recording:
+            path = recordings.stop_session(now)
+            window.note("record", f"saved {path}" if path else "nothing was recorded", now)
+        else:
+            path = recordings.start_session(window.size)
+            window.note("record", f"recording to {path} (F9 stops)", now)
+    except RecordError as exc:
+        window.note("record", f"recording failed: {exc}", now, hud.ERROR)
+
+
+def offer_frame(window: LiveWindow, frame: np.ndarray, now: float) -> None:
+    try:
+        window.recordings.offer(frame, now)
+    except RecordError as exc:
+        window.recordings.session = None
+        window.note("record", f"recording stopped: {exc}", now, hud.ERROR)
 
 
 def record_txt2vid(window: LiveWindow, now: float) -> None:
-    window.note("record", "txt2vid from the window is not available yet", now, hud.ERROR)
+    """F10: a txt2vid of the current text in the background; F10 again cancels it."""
+    recordings = window.recordings
+    if recordings.txt2vid_running:
+        recordings.cancel_txt2vid()
+        window.note("txt2vid", "cancelling txt2vid (the frames so far are kept)", now)
+        return
+
+    # The job gets a source of its own when the window can open one.
+    own = window.open_model(window.worker.model) if window.open_model else None
+    try:
+        path = recordings.start_txt2vid(
+            window.editor.text,
+            own or window.worker.source,
+            owns_source=own is not None,
+            colormap=window.renderer.colormap,
+            normalization=window.renderer.normalization,
+        )
+    except EmbvizError as exc:
+        if own is not None:
+            own.close()
+        window.note("txt2vid", f"txt2vid: {exc}", now, hud.ERROR)
+        return
+    window.note("txt2vid", f"txt2vid of the text into {path} (F10 cancels)", now)
+
+
+def recording_note(window: LiveWindow, note: RecordingNote, now: float) -> None:
+    colour = hud.ERROR if note.error else hud.NOTE
+    window.note("txt2vid", note.text, now, colour)
+    if note.lasting:
+        window.status["txt2vid"].until = math.inf
 
 
 COMMANDS: dict[str, Command] = {

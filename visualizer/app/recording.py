@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from visualizer.record.plan import default_output
 from visualizer.record.session import SessionRecorder, default_session_path
 from visualizer.record.txt2vid import Txt2VidJob, Txt2VidOptions
-from visualizer.record.plan import default_output
 from visualizer.sources.base import Source
 
 log = logging.getLogger(__name__)
@@ -112,7 +111,11 @@ class Recordings:
 
         notes = []
         for message in job.poll():
-            notes.append(RecordingNote(message.text, message.kind == "failed", message.kind in ("started", "progress")))
+            notes.append(
+                RecordingNote(
+                    message.text, message.kind == "failed", message.kind in ("started", "progress")
+                )
+            )
             if message.result is not None and message.result.path is not None:
                 self.made.append(message.result.path)
         if not job.running:
@@ -140,6 +143,3 @@ class Recordings:
                     # Limitation: a txt2vid stuck in a slow source cannot be interrupted.
                     log.warning("txt2vid of %s is still running; leaving it", job.output)
                 self._end_job()
-
-
-OpenModel = Callable[[str], Source]

@@ -28,6 +28,7 @@ from visualizer.app import hud as hudmod
 from visualizer.app.editor import Editor
 from visualizer.app.hud import Hud, PanelState
 from visualizer.app.keys import binding_for, help_rows
+from visualizer.app.recording import Recordings
 from visualizer.app.worker import (
     EmbedResult,
     EmbedWorker,
@@ -135,10 +136,14 @@ class LiveWindow:
         self._due = 0.0
         self.escape_armed_until = 0.0
         self._mouse: tuple[int, int] | None = None
+        #: the dimension and value under the mouse in the last frame drawn
+        self.hover: tuple[int, float] | None = None
         self.screenshot_wanted = False
         self._model_wanted = False
 
         self.last_screenshot: Path | None = None
+        self.open_model = open_model
+        self.recordings = Recordings(self.options.out_dir)
         if self.options.fullscreen or self.options.presentation:
             commands.set_fullscreen(self, True, self.clock())
         self.worker.request(self.editor.text)
@@ -171,11 +176,15 @@ class LiveWindow:
         pygame.key.set_repeat(400, 35)
 
     def close(self) -> None:
-        """Stop the worker and release every GL object; safe to call twice."""
-        if getattr(self, "worker", None) is not None:
-            self.worker.close()
-            self.worker = None  # type: ignore[assignment]
-        self._release_gl()
+        """Finish recordings, stop the worker, release every GL object; safe to call twice."""
+        try:
+            if getattr(self, "recordings", None) is not None:
+                self.recordings.close(self.clock())
+        finally:
+            if getattr(self, "worker", None) is not None:
+                self.worker.close()
+                self.worker = None  # type: ignore[assignment]
+            self._release_gl()
 
     def _release_gl(self) -> None:
         for name in ("overlay", "renderer"):
@@ -216,10 +225,15 @@ class LiveWindow:
 
         self.renderer.update(now)
         self._draw(now)
-        frame = self.read_frame() if read or self.screenshot_wanted else None
+        recording = self.recordings.recording
+        frame = self.read_frame() if read or recording or self.screenshot_wanted else None
         if self.screenshot_wanted:
             self.screenshot_wanted = False
             commands.save_screenshot(self, frame, now)
+        if recording and frame is not None:
+            commands.offer_frame(self, frame, now)
+        for note in self.recordings.poll():
+            commands.recording_note(self, note, now)
 
         pygame.display.flip()
         self._count_frame(now)
@@ -351,8 +365,11 @@ class LiveWindow:
             }
 
         text_h = self.hud.input_height()
-        panel_w = min(360, max(200, width * 28 // 100)) if self.show_hud else 0
         above = height - text_h
+        if not self.show_hud:
+            return {"picture": (0, 0, width, above), "text": (0, above, width, text_h)}
+
+        panel_w = min(360, max(200, width * 28 // 100))
         return {
             "picture": (0, 0, width - panel_w, above),
             "panel": (width - panel_w, 0, panel_w, above),
@@ -431,7 +448,7 @@ class LiveWindow:
             requests=self.worker.requests_sent,
             dropped=self.worker.dropped,
             busy=self.worker.busy,
-            recording="",
+            recording=self.recordings.session_label(),
         )
 
     def _draw_status(self, picture: Rect, now: float) -> None:
@@ -445,6 +462,7 @@ class LiveWindow:
 
     def _draw_hover(self, picture: Rect) -> None:
         """Under the mouse: which dimension the cell shows, and its value."""
+        self.hover = None
         if self._mouse is None:
             return
         mx, my = self._mouse
@@ -454,6 +472,7 @@ class LiveWindow:
             return
 
         dim, value = found
+        self.hover = found
         tip = self.hud.tooltip(f"dim {dim}  {value:+.4f}")
         tx = min(mx + 14, self.size[0] - tip.get_width())
         self.overlay.draw_surface(tip, tx, max(0, my - tip.get_height() - 4))

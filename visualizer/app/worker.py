@@ -94,6 +94,7 @@ class EmbedWorker:
         self._latest: str | None = None
         self._in_flight: str | None = None
         self._closing = False
+        self._switching = False
 
         self._out: queue.SimpleQueue[WorkerMessage] = queue.SimpleQueue()
         self._ready = threading.Event()
@@ -110,6 +111,11 @@ class EmbedWorker:
         return self._source.label
 
     @property
+    def source(self) -> Source:
+        """The source in use now (it changes when the model is switched)."""
+        return self._source
+
+    @property
     def model(self) -> str:
         return self._source.model
 
@@ -117,7 +123,8 @@ class EmbedWorker:
     def busy(self) -> bool:
         """True while a request is in flight or waiting."""
         with self._lock:
-            return self._in_flight is not None or self._pending_text is not None
+            waiting = self._pending_text is not None or self._pending_switch is not None
+            return waiting or self._in_flight is not None or self._switching
 
     # -- called from the main loop -----------------------------------------------------------
 
@@ -186,24 +193,36 @@ class EmbedWorker:
     # -- the thread ---------------------------------------------------------------------------
 
     def _loop(self) -> None:
-        while True:
-            with self._lock:
-                while not self._has_work():
-                    self._lock.wait()
-                if self._closing:
-                    return
-                switch, self._pending_switch = self._pending_switch, None
-                models, self._pending_models = self._pending_models, False
-                text = None if switch or models else self._pending_text
-                if text is not None:
-                    self._pending_text, self._in_flight = None, text
-
-            if switch is not None:
-                self._switch(switch)
-            elif models:
+        while (job := self._next_job()) is not None:
+            kind, text = job
+            if kind == "switch":
+                try:
+                    self._switch(text)
+                finally:
+                    with self._lock:
+                        self._switching = False
+            elif kind == "models":
                 self._list_models()
-            elif text is not None:
+            else:
                 self._embed(text)
+
+    def _next_job(self) -> tuple[str, str] | None:
+        """Wait for work: ("switch", model), ("models", ""), ("embed", text); None to stop."""
+        with self._lock:
+            while not self._has_work():
+                self._lock.wait()
+            if self._closing:
+                return None
+
+            if self._pending_switch is not None:
+                model, self._pending_switch, self._switching = self._pending_switch, None, True
+                return "switch", model
+            if self._pending_models:
+                self._pending_models = False
+                return "models", ""
+            text, self._pending_text = self._pending_text or "", None
+            self._in_flight = text
+            return "embed", text
 
     def _has_work(self) -> bool:
         return (
@@ -266,16 +285,15 @@ class EmbedWorker:
             self._put(Failure("switch model", str(exc)))
             return
 
-        old, self._source = self._source, source
         source.on_status = self._on_status
+        with self._lock:
+            old, self._source = self._source, source
+            if self._latest is not None:
+                self._pending_text = self._latest
         old.on_status = None
         if old is not self._original:
             old.close()
         self._put(ModelSwitched(source.label))
-
-        with self._lock:
-            if self._latest is not None:
-                self._pending_text = self._latest
 
     def _on_status(self, message: str) -> None:
         self._put(StatusNote(message))

@@ -94,6 +94,8 @@ def run(args: argparse.Namespace) -> int:
         for vector in history:
             canvas.renderer.stats.add(vector)
         caption = None if args.no_caption else " ".join(text.split())
+        if caption is not None and embedding.blank:
+            caption = "(blank text: nothing was sent; the vector is all zeros)"
         frame = canvas.frame(embedding.vector, caption=caption)
     finally:
         canvas.release()

@@ -1,7 +1,13 @@
-"""`embviz scan FOLDER`: embed a folder's text files in overlapping chunks, as a gallery.
+"""`embviz scan FOLDER`: embed a folder's text files in overlapping chunks, shown as a gallery.
 
-With `-o gallery.png` the thumbnails are written as one image; without it the gallery window
-opens, where a left click loads a chunk into pane A and a right click into pane B.
+embviz scan src/ --glob "*.py"
+embviz scan notes/ --chunk 400 --stride 300 -o gallery.png
+
+Chunks are counted in characters: a file of at most --chunk characters is one chunk, a longer
+one is cut every --stride characters, and its last chunk always ends at the end of the file.
+Without -o the gallery window opens: a left click loads a chunk into pane A, a right click into
+pane B, and the panes are compared as in `embviz compare`. Vectors are cached, so a rescan of
+unchanged files asks the model for nothing.
 """
 
 from __future__ import annotations
@@ -12,26 +18,30 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from visualizer.cli.image import parse_size, write_image
 from visualizer.cli.options import add_common_options, add_source_options
 from visualizer.errors import UsageError
 from visualizer.sources import chunks as chunking
+from visualizer.sources.base import Embedding
 
 log = logging.getLogger(__name__)
 
 
-def add_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from visualizer.picture.colormaps import COLORMAPS
+    from visualizer.picture.normalize import NORMALIZATIONS
+
     p = subparsers.add_parser(
         "scan",
         help="embed a folder's text files in chunks and show them as a gallery",
-        description="Embed every matching text file under FOLDER in overlapping chunks and "
-        "show the chunks as a grid of thumbnails (or write it with -o). Vectors are cached, "
-        "so a rescan of unchanged files asks the model for nothing.",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("folder", type=Path, help="the folder to scan")
     p.add_argument(
         "--glob",
         default=chunking.GLOB,
-        help='files to read; without "/" it matches names at any depth (default: every file)',
+        help='files to read; a pattern without "/" matches names at any depth (default: all)',
     )
     p.add_argument(
         "--chunk",
@@ -43,14 +53,16 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--stride",
         type=int,
         default=chunking.STRIDE,
-        help=f"characters from one chunk's start to the next (default: {chunking.STRIDE})",
+        help=f"characters from one chunk's start to the next's (default: {chunking.STRIDE})",
     )
-    p.add_argument("-o", "--output", type=Path, help="write the gallery as a PNG, no window")
-    p.add_argument("--columns", type=int, default=8, help="thumbnails a row in -o (default: 8)")
-    p.add_argument("--tile", type=int, default=160, help="thumbnail width in pixels (default 160)")
-    p.add_argument("--colormap", default=None, help="colormap of the thumbnails")
-    add_source_options(p)
+    p.add_argument("-o", "--output", type=Path, help="write the gallery as a PNG; no window")
+    p.add_argument("--columns", type=int, default=8, help="thumbnails a row with -o (default 8)")
+    p.add_argument("--tile", type=int, default=160, help="thumbnail size with -o (default 160)")
+    p.add_argument("--cmap", choices=COLORMAPS, help=f"colormap (default {COLORMAPS[0]})")
+    p.add_argument("--norm", choices=NORMALIZATIONS, default="linear", help="(default linear)")
+    p.add_argument("--size", type=parse_size, default=(1280, 720), help="window WxH (1280x720)")
     add_common_options(p)
+    add_source_options(p)
     p.set_defaults(run=run)
 
 
@@ -62,39 +74,70 @@ def run(args: argparse.Namespace) -> int:
             f"({scan.summary()}): check the folder and --glob"
         )
 
-    if args.chunk > args.window:
-        log.info("raising --window to %d so that each chunk is embedded whole", args.chunk)
+    if 0 < args.window < args.chunk:
+        log.info("--window raised to --chunk (%d) so that each chunk is embedded whole", args.chunk)
         args.window = args.chunk
     embeddings = embed(args, scan)
-    print(scan.summary())
     for skipped in scan.skipped:
-        log.debug("skipped %s: %s", skipped.path, skipped.reason)
+        log.info("skipped %s: %s", skipped.path, skipped.reason)
+    print(scan.summary())
 
     if args.output is not None:
         return export(args, scan, embeddings)
     return show(args, scan, embeddings)
 
 
-def embed(args: argparse.Namespace, scan: chunking.Scan) -> list:
+def embed(args: argparse.Namespace, scan: chunking.Scan) -> list[Embedding]:
+    """Every chunk's vector, with a progress bar; cached chunks cost no request."""
     from visualizer.sources import source_from_args
 
-    with source_from_args(args) as source:
+    source = source_from_args(args)
+    try:
         with tqdm(total=len(scan.chunks), unit="chunk", desc="embedding") as bar:
-            return chunking.embed_chunks(source, scan.chunks, progress=bar.update)
+            embeddings = chunking.embed_chunks(source, scan.chunks, progress=bar.update)
+    finally:
+        source.close()
+    cached = sum(e.cached for e in embeddings)
+    log.info("%d of %d chunks came from the cache", cached, len(embeddings))
+    return embeddings
 
 
-def export(args: argparse.Namespace, scan: chunking.Scan, embeddings: list) -> int:
-    from visualizer.app.gallery_view import write_gallery
+def export(args: argparse.Namespace, scan: chunking.Scan, embeddings: list[Embedding]) -> int:
+    from visualizer.app.gallery_view import gallery_image
 
-    path = write_gallery(
-        args.output, scan.chunks, embeddings, columns=args.columns, tile=args.tile,
-        colormap=args.colormap,
+    image = gallery_image(
+        scan.chunks,
+        embeddings,
+        columns=args.columns,
+        tile=args.tile,
+        colormap=args.cmap,
+        normalization=args.norm,
     )
-    print(f"wrote {path} ({len(scan.chunks)} thumbnails)")
+    write_image(image, args.output)
+    print(f"wrote {args.output} ({image.shape[1]}x{image.shape[0]}, {len(embeddings)} chunks)")
     return 0
 
 
-def show(args: argparse.Namespace, scan: chunking.Scan, embeddings: list) -> int:
-    from visualizer.app.gallery_view import open_gallery_window
+def show(args: argparse.Namespace, scan: chunking.Scan, embeddings: list[Embedding]) -> int:
+    """The gallery window: thumbnails on the left, panes A, B and A - B on the right."""
+    from visualizer.app.gallery_view import ScanView
+    from visualizer.cli.compare import open_window
+    from visualizer.sources import source_from_args
 
-    return open_gallery_window(args, scan, embeddings)
+    source = source_from_args(args)
+    try:
+        return open_window(
+            args,
+            source,
+            lambda ctx: ScanView(
+                ctx,
+                scan.chunks,
+                embeddings,
+                (source, source),
+                colormap=args.cmap,
+                normalization=args.norm,
+            ),
+            title=f"embviz scan {args.folder}",
+        )
+    finally:
+        source.close()

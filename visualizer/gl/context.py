@@ -1,7 +1,7 @@
-"""OpenGL contexts: a standalone (windowless) one for images, videos and tests.
+"""OpenGL contexts: a standalone (windowless) one for images, videos and tests, and the one of
+a window that pygame has made current.
 
-The live window makes its own context through pygame and `moderngl.create_context()`; everything
-in visualizer.gl works in either, drawing into whatever framebuffer is bound.
+Everything in visualizer.gl works in either, drawing into whatever framebuffer is bound.
 """
 
 from __future__ import annotations
@@ -44,3 +44,28 @@ def standalone_context() -> moderngl.Context:
         + "). Install Mesa's EGL and GL drivers (Debian/Ubuntu: apt install libegl1 "
         "libgl1-mesa-dri) or run where a GPU driver is available."
     )
+
+
+def window_context() -> moderngl.Context:
+    """A moderngl context for the GL context current on this thread (a pygame window's).
+
+    `moderngl.create_context()` detects the current context through GLX once any other context
+    exists in the process, which fails under SDL's EGL drivers (offscreen, wayland); moderngl's
+    default loader finds the current context whatever made it, so use that.
+    """
+    try:
+        moderngl.init_context()
+        ctx = moderngl.get_context()
+    except Exception as exc:  # moderngl/glcontext raise plain Exception subclasses
+        raise RenderError(
+            f"no OpenGL context is current for the window ({exc}): create the pygame window "
+            "with pygame.OPENGL and a 3.3 core profile before the renderer"
+        ) from exc
+
+    if ctx.version_code < REQUIRED_GL:
+        raise RenderError(
+            f"the window's OpenGL is {ctx.version_code}, embviz needs {REQUIRED_GL}: update the "
+            "graphics driver or Mesa (apt install libgl1-mesa-dri)"
+        )
+    log.debug("window GL context: %s", ctx.info.get("GL_RENDERER"))
+    return ctx

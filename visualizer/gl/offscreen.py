@@ -151,6 +151,7 @@ class OffscreenCanvas:
         x, y, w, h = self._areas["caption"]
         font = self.overlay.font(self.caption_size)
         lines = wrap(caption, lambda s: font.size(s)[0], w)
+        # Limitation: a caption longer than caption_lines shows only its end (marked "...").
         shown = lines[-self.caption_lines :]
         split = len(caption) - max(0, min(highlight, len(caption)))
 

@@ -34,6 +34,7 @@ def fit_picture(viewport: Rect, cols: int, rows: int) -> Rect:
     """The rectangle of a cols x rows picture in `viewport`: square cells (whole pixels when a
     cell is at least one pixel), centred."""
     x, y, w, h = viewport
+    # Limitation: cells smaller than a pixel are sampled at pixel centres, not averaged.
     cell = min(w / cols, h / rows)
     if cell >= 1.0:
         cell = math.floor(cell)
@@ -214,6 +215,8 @@ class PictureRenderer:
 
     # -- uploads -----------------------------------------------------------------------------
 
+    # Limitation: the variance layout re-sorts on every new vector, so cells move while the
+    # statistics settle (the first few vectors of a session).
     def _arrange(self, dims: int) -> None:
         variance = self.stats.variance if self.stats.dims == dims else None
         layout = make_layout(self._layout_name, dims, variance)
@@ -270,12 +273,12 @@ class PictureRenderer:
             return None
         x, y, w, h = self.picture_rect(viewport)
         vx, vy, vw, vh = viewport
-        ax, from_top = vx + px, (vy + vh - py) - y
+        right, up = (vx + px) - x, (vy + vh - py) - y  # from the picture's bottom-left corner
 
-        col = math.floor((ax - x) / w * layout.cols) if w else -1
-        row = math.floor((h - from_top) / h * layout.rows) if h else -1
+        col = math.floor(right / w * layout.cols) if w else -1
+        row = math.floor((h - up) / h * layout.rows) if h else -1
         dim = layout.dimension_at(col, row)
-        if dim is None or not (0 <= from_top <= h):
+        if dim is None or not (0 <= up <= h):
             return None
         return dim, float(shown[dim])
 
@@ -284,13 +287,24 @@ class PictureRenderer:
     def draw(self, viewport: Rect) -> None:
         """Draw the picture (or the no-vector placeholder) centred in `viewport`."""
         rect = self.picture_rect(viewport)
-        program = self._program
+        self._set_grid_uniforms(self._program, rect)
+        self._set_vector_uniforms(self._program)
+
+        for unit, texture in enumerate(self._textures):
+            texture.use(unit)
+        self._luts[self._colormap].use(_UNIT_LUT)
+        self._render(self._vao, rect)
+
+    def _set_grid_uniforms(self, program: moderngl.Program, rect: Rect) -> None:
         cols, rows = self._grid_shape()
         set_uniform(program, "u_grid", (cols, rows))
+        set_uniform(program, "u_dims", self._layout.dims if self._layout else 0)
         set_uniform(program, "u_cell_px", rect[2] / cols)
         set_uniform(program, "u_grid_lines", bool(self.grid_lines))
         set_uniform(program, "u_placeholder", self._next is None)
-        set_uniform(program, "u_dims", self._layout.dims if self._layout else 0)
+
+        for unit, name in enumerate(("u_next", "u_prev", "u_zscore", "u_lut")):
+            set_uniform(program, name, unit)
         for name, colour in (
             ("u_over", colormaps.OVER),
             ("u_under", colormaps.UNDER),
@@ -298,15 +312,6 @@ class PictureRenderer:
             ("u_no_data_stripe", colormaps.NO_DATA_STRIPE),
         ):
             set_uniform(program, name, tuple(float(c) for c in colour))
-        self._set_vector_uniforms(program)
-
-        for unit, name in enumerate(("u_next", "u_prev", "u_zscore", "u_lut")):
-            set_uniform(program, name, unit)
-        if self._textures:
-            for unit, texture in enumerate(self._textures):
-                texture.use(unit)
-        self._luts[self._colormap].use(_UNIT_LUT)
-        self._render(self._vao, rect)
 
     def _set_vector_uniforms(self, program: moderngl.Program) -> None:
         prev_scale, next_scale = self._scales or (Scale("linear"), Scale("linear"))
@@ -349,7 +354,7 @@ class PictureRenderer:
         scale = self.scale or scale_for(np.zeros(1, np.float32), self._normalization)
         left, centre, right = scale.labels()
         if self._normalization == "zscore":
-            centre = f"0  zscore over {self.stats.count} vectors"
+            centre = f"0  (zscore over {self.stats.count} vectors)"
         old = self.ctx.viewport
         self.ctx.viewport = rect
         try:

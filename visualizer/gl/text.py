@@ -51,6 +51,7 @@ class TextOverlay:
         self._fonts: dict[int, pygame.font.Font] = {}
         self._cache: OrderedDict[tuple[str, int, tuple[int, ...]], moderngl.Texture] = OrderedDict()
 
+    # Limitation: pygame.font has no fallback chain: glyphs the font lacks (CJK, emoji) are boxes.
     def font(self, size: int) -> pygame.font.Font:
         """The text font at `size` pixels (cached)."""
         if size not in self._fonts:

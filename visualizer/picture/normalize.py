@@ -105,10 +105,11 @@ class Scale:
     def labels(self) -> tuple[str, str, str]:
         """Legend texts for the left end, the centre and the right end of the colour bar."""
         if self.normalization == "zscore":
-            return "-3\u03c3", "0  zscore", "+3\u03c3"
+            return "-3\u03c3", "0  (zscore)", "+3\u03c3"
         if self.normalization == "classic":
-            return f"min {self.low:.3g}", "0  classic (log)", f"max {self.high:.3g}"
-        return f"{self.low:.3g}", f"0  {self.normalization}, {self.unit}", f"+{self.high:.3g}"
+            return f"min {self.low:.3g}", "0  (classic log scale)", f"max {self.high:.3g}"
+        centre = f"0  ({self.normalization}, {self.unit} units)"
+        return f"{self.low:.3g}", centre, f"+{self.high:.3g}"
 
 
 def gain(v: np.ndarray) -> float:
@@ -266,8 +267,13 @@ class RunningStats:
     def std(self) -> np.ndarray:
         return np.sqrt(self.variance)
 
+    # Limitation: stats restart only when dims change; two models of equal dims share them
+    # unless the caller resets them on a model switch.
     def zscore_tables(self) -> tuple[np.ndarray, np.ndarray]:
-        """(mean, 1 / (3 std)) per dimension as float32; 0 where the spread is zero."""
+        """(mean, 1 / (3 std)) per dimension as float32; 0 where the spread is zero.
+
+        Before two vectors were seen every spread is zero, so every z-score is 0 (a flat field).
+        """
         std = self.std
         with np.errstate(divide="ignore"):
             inv = np.where(std > _TINY_STD, 1.0 / (ZSCORE_LIMIT * std), 0.0)

@@ -37,7 +37,7 @@ SNIFF_BYTES = 8192
 #: texts per embed() call while scanning
 BATCH = 32
 
-Progress = Callable[[int], None]
+Progress = Callable[[int], object]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,169 @@
+"""`embviz compare TEXT_A [TEXT_B]`: two embeddings side by side, their difference and figures.
+
+embviz compare "cat" "kitten" -o cat-kitten.png
+embviz compare "the same sentence" --source-b ollama --model-b nomic-embed-text -o models.png
+embviz compare "cat" "kitten" --live
+
+Prints the cosine similarity, the Euclidean distance and the dimensions that contribute most to
+the cosine (each with its share of the cosine's absolute terms). -o writes the three panes (A,
+B and A - B on a diverging colormap) with legends and the figures as an image; --live opens
+them in a window where both texts can be edited (Tab switches panes). Without TEXT_B, pane B
+gets TEXT_A too: useful with --model-b or --source-b to see how two models differ.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import moderngl
+
+from visualizer.cli.image import parse_size, write_image
+from visualizer.cli.options import add_common_options, add_source_options
+from visualizer.errors import UsageError
+from visualizer.picture import metrics
+from visualizer.sources.base import Embedding, Source
+
+log = logging.getLogger(__name__)
+
+ViewFactory = Callable[[moderngl.Context], object]
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from visualizer.app.compare_view import DIFF_COLORMAP, DIVERGING
+    from visualizer.picture.colormaps import COLORMAPS
+    from visualizer.picture.normalize import NORMALIZATIONS
+
+    p = subparsers.add_parser(
+        "compare",
+        help="compare two texts, or one text through two models: figures and pictures",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("text_a", metavar="TEXT_A", help="the text of pane A")
+    p.add_argument("text_b", metavar="TEXT_B", nargs="?", help="the text of pane B (TEXT_A)")
+    p.add_argument("-o", "--output", type=Path, help="write the three panes as an image (.png)")
+    p.add_argument("--live", action="store_true", help="open the panes in a window")
+    p.add_argument("--size", type=parse_size, default=(1500, 700), help="WxH (default 1500x700)")
+    p.add_argument("--cmap", choices=COLORMAPS, help=f"panes' colormap (default {COLORMAPS[0]})")
+    p.add_argument(
+        "--diff-cmap",
+        choices=DIVERGING,
+        default=DIFF_COLORMAP,
+        help="diverging colormap of A - B (default %(default)s)",
+    )
+    p.add_argument("--norm", choices=NORMALIZATIONS, default="linear", help="(default linear)")
+    p.add_argument("--top", type=int, default=metrics.TOP, help="dims to list (default 5)")
+    add_common_options(p)
+    add_source_options(p)
+    add_source_options(p, suffix="-b")
+    p.set_defaults(run=run)
+
+
+def source_b_from_args(args: argparse.Namespace) -> Source | None:
+    """Pane B's own source when --source-b or --model-b is given, else None (pane A's)."""
+    from visualizer.sources import open_source
+
+    if args.source_b is None and args.model_b is None:
+        return None
+    return open_source(
+        args.source_b or args.source,
+        args.model_b,
+        host=args.host,
+        base_url=args.base_url,
+        prefix=args.prefix,
+        window=args.window,
+        cache=not args.no_cache,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from visualizer.sources import source_from_args
+
+    text_b = args.text_a if args.text_b is None else args.text_b
+    if args.top < 0:
+        raise UsageError(f"--top {args.top} is negative: give how many dims to list")
+    source_a = source_from_args(args)
+    source_b = None
+    try:
+        source_b = source_b_from_args(args)
+        a = source_a.embed_one(args.text_a)
+        b = (source_b or source_a).embed_one(text_b)
+        report(a, b, args.top)
+
+        if args.output is not None:
+            write(args, a, b)
+        if args.live:
+            return live(args, source_a, source_b or source_a, (args.text_a, text_b))
+    finally:
+        if source_b is not None:
+            source_b.close()
+        source_a.close()
+    return 0
+
+
+def report(a: Embedding, b: Embedding, top: int) -> None:
+    """Print what the panes hold and the figures that compare them."""
+    for name, embedding in (("A", a), ("B", b)):
+        blank = " (blank: all zeros)" if embedding.blank else ""
+        print(f"{name}: {embedding.source}:{embedding.model}, {embedding.dims} dims{blank}")
+
+    reason = metrics.mismatch(a.vector, b.vector)
+    if reason is not None:
+        print(f"no figures: {reason}", file=sys.stderr)
+        return
+    for line in metrics.compare(a.vector, b.vector, top).describe():
+        print(line)
+
+
+def write(args: argparse.Namespace, a: Embedding, b: Embedding) -> None:
+    from visualizer.app.compare_view import render_compare
+
+    image = render_compare(
+        a,
+        b,
+        args.size,
+        colormap=args.cmap,
+        normalization=args.norm,
+        diff_colormap=args.diff_cmap,
+        top=args.top,
+    )
+    write_image(image, args.output)
+    print(f"wrote {args.output} ({image.shape[1]}x{image.shape[0]})")
+
+
+def live(
+    args: argparse.Namespace, source_a: Source, source_b: Source, texts: tuple[str, str]
+) -> int:
+    from visualizer.app.compare_view import CompareView
+
+    return open_window(
+        args,
+        source_a,
+        lambda ctx: CompareView(
+            ctx,
+            (source_a, source_b),
+            texts=texts,
+            colormap=args.cmap,
+            normalization=args.norm,
+            diff_colormap=args.diff_cmap,
+            top=args.top,
+        ),
+        title="embviz compare",
+    )
+
+
+def open_window(
+    args: argparse.Namespace, source: Source, make_view: ViewFactory, *, title: str
+) -> int:
+    """Run the live window hosting the view that `make_view(ctx)` builds, until it is closed."""
+    from visualizer.app.window import LiveWindow, WindowOptions
+
+    options = WindowOptions(size=getattr(args, "size", (1280, 720)))
+    window = LiveWindow(source, options, view=make_view)
+    log.info("%s: window open", title)
+    window.run()
+    return 0
