@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Benchmark the live window: keystroke-to-first-changed-frame latency, and frame rate while typing.
 
-    .venv/bin/python bench/live.py [--size 1280x720] [--keys 30] [--seconds 5]
+    .venv/bin/python bench/live.py [--sizes 640x360,1280x720] [--keys 30] [--seconds 5]
 
 A real LiveWindow (pygame, SDL's offscreen driver, Mesa) runs its own loop (`step()` then
 `pace()` at --max-fps 60) while a typist thread posts TEXTINPUT events, as SDL does for a key:
@@ -39,6 +39,7 @@ import numpy as np  # noqa: E402
 import pygame  # noqa: E402
 
 from visualizer.app.window import LiveWindow, WindowOptions  # noqa: E402
+from visualizer.app.worker import prefer_one_model_thread  # noqa: E402
 from visualizer.cli.image import parse_size  # noqa: E402
 from visualizer.sources import open_source  # noqa: E402
 from visualizer.sources.base import Fetched, ModelInfo, Source  # noqa: E402
@@ -112,24 +113,37 @@ def warm_up(window: LiveWindow) -> None:
         window.pace()
 
 
-def measure_latency(window: LiveWindow, keys: int) -> list[float]:
+def measure_latency(window: LiveWindow, keys: int) -> tuple[list[float], list[float]]:
+    """Per key: posting it -> end of the first frame that draws toward the new text's vector;
+    and the time the source took to embed each text that was drawn."""
     typist = Typist(TEXT[:keys], gap=0.25, jitter=0.05)
-    frames: list[tuple[float, np.ndarray]] = []
+    frames: list[tuple[float, str, np.ndarray]] = []
+    embed_ms: dict[str, float] = {}
     typist.start()
-    while typist.is_alive() or time.perf_counter() - typist.posted[-1] < 0.3:
+    while typist.is_alive() or time.perf_counter() - typist.posted[-1] < 0.5:
         frame = window.step(read=True)
         assert frame is not None
-        frames.append((time.perf_counter(), picture_of(window, frame).copy()))
+        target = window.shown.text if window.shown is not None else ""
+        frames.append((time.perf_counter(), target, picture_of(window, frame).copy()))
+        embed_ms.setdefault(target, window.latency_ms or 0.0)
         window.pace()
 
     latencies = []
-    for posted in typist.posted:
-        before = [f for t, f in frames if t < posted]
-        after = [(t, f) for t, f in frames if t >= posted]
-        changed = next((t for t, f in after if not np.array_equal(f, before[-1])), None)
-        if changed is not None:
-            latencies.append((changed - posted) * 1000.0)
-    return latencies
+    for n, posted in enumerate(typist.posted, start=1):
+        text = "warm" + TEXT[:n]
+        before = [picture for t, _, picture in frames if t < posted] or [frames[0][2]]
+        changed = (
+            t
+            for t, target, picture in frames
+            if t >= posted and target == text and not np.array_equal(picture, before[-1])
+        )
+        first = next(changed, None)
+        if first is None:
+            # superseded: the next key came before this one's vector (latest text wins)
+            print(f"  key {n} ({text[-1]!r}) was never drawn: a newer key won", file=sys.stderr)
+            continue
+        latencies.append((first - posted) * 1000.0)
+    return latencies, list(embed_ms.values())[1:]
 
 
 def measure_fps(window: LiveWindow, seconds: float) -> tuple[float, float]:
@@ -151,7 +165,7 @@ def run_one(label: str, source: Source, args: argparse.Namespace) -> dict[str, f
     window = LiveWindow(source, WindowOptions(size=args.size, max_fps=60))
     try:
         warm_up(window)
-        latencies = measure_latency(window, args.keys)
+        latencies, embed_ms = measure_latency(window, args.keys)
         fps, p95_frame = measure_fps(window, args.seconds)
         window.options.max_fps = 0
         fps_free, _ = measure_fps(window, args.seconds / 2)
@@ -164,6 +178,7 @@ def run_one(label: str, source: Source, args: argparse.Namespace) -> dict[str, f
     p95 = float(np.percentile(latencies, 95))
     print(f"{label}: {dims} dims, {len(latencies)} keys, window {args.size[0]}x{args.size[1]}")
     print(f"  keystroke -> first changed frame: median {median:.1f} ms, p95 {p95:.1f} ms")
+    print(f"    of which the source's embedding: median {statistics.median(embed_ms):.1f} ms")
     print(
         f"  while typing: {fps:.1f} fps capped at 60 (p95 frame {p95_frame:.1f} ms), "
         f"{fps_free:.0f} fps uncapped"
@@ -174,20 +189,26 @@ def run_one(label: str, source: Source, args: argparse.Namespace) -> dict[str, f
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--size", type=parse_size, default=(1280, 720))
+    parser.add_argument(
+        "--sizes",
+        type=lambda text: [parse_size(size) for size in text.split(",")],
+        default=[(640, 360), (1280, 720)],
+        help="window sizes, comma-separated (default 640x360,1280x720)",
+    )
     parser.add_argument("--keys", type=int, default=30)
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args(argv)
 
-    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
-    results = [
-        run_one("local model", open_source("local", cache=False), args),
-        run_one(
-            "SYNTHETIC 4096 (local model expanded)",
-            ExpandedSource(open_source("local", cache=False)),
-            args,
-        ),
-    ]
+    prefer_one_model_thread()  # as `embviz live` does
+    threads = os.environ["OMP_NUM_THREADS"]
+    load = os.getloadavg()[0]
+    print(f"load average before: {load:.2f} on {os.cpu_count()} cores; model threads {threads}")
+    results = []
+    for size in args.sizes:
+        args.size = size
+        results.append(run_one("local model", open_source("local", cache=False), args))
+        synthetic = ExpandedSource(open_source("local", cache=False))
+        results.append(run_one("SYNTHETIC 4096 (local model expanded)", synthetic, args))
     worst = max(r["median"] for r in results)
     slowest = min(r["fps"] for r in results)
     print(f"worst median latency {worst:.1f} ms (target < 25), lowest fps {slowest:.1f} (>= 60)")

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # system-deps.sh: make sure the Debian/Ubuntu packages embviz needs are present.
-# Mesa's EGL/GL (software rendering when there is no GPU), Xvfb and xdotool for the window tests.
+# Mesa's EGL/GL (software rendering when there is no GPU), Xvfb and xdotool for the window tests,
+# fonts with Latin/Greek/Cyrillic, CJK and emoji glyphs (text is drawn through a fallback chain).
 # As root it installs what is missing with apt-get; otherwise it prints the command to run.
 set -euo pipefail
 
-packages=(libegl1 libgl1 libegl-mesa0 libgl1-mesa-dri xvfb xauth xdotool)
+packages=(libegl1 libgl1 libegl-mesa0 libgl1-mesa-dri xvfb xauth xdotool fontconfig
+  fonts-dejavu-core fonts-droid-fallback fonts-noto-color-emoji)
 missing=()
 
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
 have_cmd() { command -v "$1" >/dev/null 2>&1; }
+have_glyph() { [[ -n $(fc-list ":charset=$1" file 2>/dev/null) ]]; }
 
 have_lib 'libEGL.so.1' || missing+=(libegl1)
 have_lib 'libGL.so.1' || missing+=(libgl1)
@@ -18,6 +21,10 @@ compgen -G '/usr/lib/*/dri/swrast_dri.so' >/dev/null || compgen -G '/usr/lib/*/d
 have_cmd Xvfb || missing+=(xvfb)
 have_cmd xauth || missing+=(xauth)
 have_cmd xdotool || missing+=(xdotool)
+have_cmd fc-list || missing+=(fontconfig)
+[[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
+have_glyph 4e2d || missing+=(fonts-droid-fallback)     # 中: any CJK font will do
+have_glyph 1f642:color=true || missing+=(fonts-noto-color-emoji)  # 🙂 in colour
 python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
 
 if ((${#missing[@]} == 0)); then

@@ -149,7 +149,7 @@ def test_server_down_shows_an_error_line_and_typing_continues(open_window: OpenW
     frame = window.step(read=True)
 
     assert address.split("//")[1] in window.status["error"].text
-    picture = window._areas()["picture"]
+    picture = window.areas()["picture"]
     band = frame[picture[3] - 40 : picture[3], : picture[2]].reshape(-1, 3).astype(int)
     reddish = (np.abs(band - np.array(ERROR)).sum(axis=1) < 90).sum()
     assert reddish > 20, "the error line is not drawn"
@@ -218,3 +218,40 @@ def test_resizing_keeps_cells_square_and_the_picture_centred(
     assert w / layout.cols == pytest.approx(h / layout.rows)
     assert abs((x - vx) - (vx + vw - x - w)) <= 1 or abs((y - vy) - (vy + vh - y - h)) <= 1
     assert w <= vw and h <= vh and (w >= vw - layout.cols or h >= vh - layout.rows)
+
+
+def step_until(window: LiveWindow, done: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not done():
+        window.step()
+        window.pace()
+        assert time.monotonic() < deadline, "timed out"
+
+
+def test_a_model_loading_on_the_server_shows_a_note_until_its_vector_comes(
+    open_window: OpenWindow,
+) -> None:
+    with OllamaTestServer(first_delay_s=1.6) as server:
+        window = open_window(open_source("ollama", "all-minilm", host=server.url, cache=False))
+        type_text("x")
+        step_until(window, lambda: "source" in window.status)
+        assert "loading model all-minilm" in window.status["source"].text
+        assert window.shown is None
+
+        step_until(window, lambda: window.shown is not None and window.shown.text == "x")
+        assert window.status["source"].until < float("inf")
+        assert "error" not in window.status
+
+
+def test_a_nan_reply_is_an_error_line_and_the_next_text_recovers(open_window: OpenWindow) -> None:
+    with OllamaTestServer(fail_texts={"nan"}) as server:
+        window = open_window(open_source("ollama", "all-minilm", host=server.url, cache=False))
+        type_text("nan")
+        step_until(window, lambda: "error" in window.status)
+        assert "NaN" in window.status["error"].text
+        assert window.shown is None or window.shown.text != "nan"
+
+        type_text("o")
+        step_until(window, lambda: window.shown is not None and window.shown.text == "nano")
+        assert "error" not in window.status
+        np.testing.assert_allclose(window.shown.vector, reference_vectors(["nano"])[0], atol=1e-6)

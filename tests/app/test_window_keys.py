@@ -92,7 +92,7 @@ def test_f1_shows_the_help_over_the_picture(open_window: OpenWindow) -> None:
     changed = np.any(with_help != before, axis=-1)
     assert changed[20:200, 100:400].mean() > 0.05
     press(pygame.K_F1)
-    picture = window._areas()["picture"]
+    picture = window.areas()["picture"]
     rows, columns = slice(0, picture[3]), slice(0, picture[2])
     np.testing.assert_array_equal(settle(window)[rows, columns], before[rows, columns])
 
@@ -217,10 +217,10 @@ def test_presentation_mode_hides_the_hud_and_shows_a_big_caption(open_window: Op
     window = open_window(LocalSource())
     type_text("Hi")
     with_hud = settle(window)
-    _, line_y, _, line_h = window._areas()["text"]
+    _, line_y, _, line_h = window.areas()["text"]
     press(pygame.K_F8)
     presenting = settle(window)
-    _, caption_y, _, caption_h = window._areas()["caption"]
+    _, caption_y, _, caption_h = window.areas()["caption"]
 
     def text_height(region: np.ndarray) -> int:
         rows = np.nonzero((region.min(axis=-1) > 200).any(axis=1))[0]

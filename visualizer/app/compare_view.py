@@ -93,15 +93,11 @@ def fit_tail(font: pygame.font.Font, text: str, width: int) -> str:
     return "..." + text[low:]
 
 
-def wrap_words(font: pygame.font.Font, text: str, width: int) -> list[str]:
-    """`text` broken at spaces into lines no wider than `width` pixels where words allow."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and font.size(f"{lines[-1]} {word}")[0] <= width:
-            lines[-1] = f"{lines[-1]} {word}"
-        else:
-            lines.append(word)
-    return lines
+def cross_model_note(a: Embedding | None, b: Embedding | None) -> str | None:
+    """A warning when A and B come from different models, whose dimensions do not correspond."""
+    if a is None or b is None or (a.source, a.model) == (b.source, b.model):
+        return None
+    return "two models: dimension i of one need not mean dimension i of the other"
 
 
 @dataclass
@@ -215,14 +211,12 @@ class CompareView:
     ) -> None:
         """Put `text` in pane `name`; with its `embedding` it shows at once, else it is fetched."""
         pane = self.pane(name)
-        pane.origin = origin
         if embedding is None:
             self._set_text(pane, text)
-            return
-
-        pane.editor = Editor(text=text, cursor=len(text))
-        pane.error = ""
-        self._show(pane, embedding, self._now)
+        else:
+            pane.editor = Editor(text=text, cursor=len(text))
+            self._show(pane, embedding, self._now)
+        pane.origin = origin
 
     def _set_text(self, pane: Pane, text: str) -> None:
         pane.editor = Editor(text=text, cursor=len(text))
@@ -377,24 +371,52 @@ class CompareView:
         return max(12, min(20, self._area[3] // 34))
 
     def areas(self) -> dict[str, Rect]:
-        """Where each part goes in the last area drawn: A, B, diff, their pictures, the HUD."""
-        x, y, w, h = self._area
-        line = self.overlay.font(self.text_size()).get_linesize()
-        gap = max(4, w // 160)
-        hud_h = 5 * line + 2 * gap
-        legend_h = max(18, line * 3 // 2)
-        pane_w, pane_h = max(1, (w - 4 * gap) // 3), max(1, h - hud_h - 2 * gap)
+        """Where each part goes in the last area drawn: A, B, diff, their pictures, the HUD.
 
-        areas: dict[str, Rect] = {"hud": (x + gap, y + h - hud_h, max(1, w - 2 * gap), hud_h)}
-        for i, name in enumerate((*PANES, "diff")):
-            px = x + gap + i * (pane_w + gap)
-            areas[name] = (px, y + gap, pane_w, pane_h)
-            picture_h = max(1, pane_h - 2 * line - legend_h - gap)
-            areas[f"{name} picture"] = (px, y + gap + 2 * line, pane_w, picture_h)
-            legend_w = pane_w * 4 // 5
-            legend_y = y + gap + 2 * line + picture_h + gap // 2
-            areas[f"{name} legend"] = (px + (pane_w - legend_w) // 2, legend_y, legend_w, legend_h)
+        A wide area gets A | B | A - B in a row with the figures under them; a narrower one
+        gets A | B over A - B | figures, so that no picture gets too small for its legend.
+        """
+        x, y, w, h = self._area
+        gap = max(4, w // 160)
+        if w >= 1.5 * h:
+            hud_h = 5 * self._line() + gap
+            pane_w, pane_h = max(1, (w - 4 * gap) // 3), max(1, h - hud_h - 2 * gap)
+            corners = [(x + gap + i * (pane_w + gap), y + gap) for i in range(4)]
+            corners[3] = (x + gap, y + h - hud_h)
+            hud = (*corners[3], max(1, w - 2 * gap), hud_h)
+        else:
+            pane_w, pane_h = max(1, (w - 3 * gap) // 2), max(1, (h - 3 * gap) // 2)
+            corners = [
+                (x + gap + col * (pane_w + gap), y + gap + row * (pane_h + gap))
+                for row in (0, 1)
+                for col in (0, 1)
+            ]
+            hud = (*corners[3], pane_w, pane_h)
+
+        areas: dict[str, Rect] = {"hud": hud}
+        for name, corner in zip((*PANES, "diff"), corners, strict=False):
+            areas.update(self._pane_areas(name, (*corner, pane_w, pane_h)))
         return areas
+
+    def _line(self) -> int:
+        return int(self.overlay.font(self.text_size()).get_linesize())
+
+    def _pane_areas(self, name: str, rect: Rect) -> dict[str, Rect]:
+        # Title lines on top, then the picture as large as fits, then its legend right under it.
+        x, y, w, h = rect
+        title_h, legend_h = 2 * self._line(), max(18, self._line() * 3 // 2)
+        picture_h = max(1, min(w, h - title_h - legend_h - 4))
+        legend_w = w if w < 400 else w * 4 // 5
+        return {
+            name: rect,
+            f"{name} picture": (x, y + title_h, w, picture_h),
+            f"{name} legend": (
+                x + (w - legend_w) // 2,
+                y + title_h + picture_h + 4,
+                legend_w,
+                legend_h,
+            ),
+        }
 
     def _renderer(self, name: str) -> PictureRenderer:
         return self.diff_renderer if name == "diff" else self.pane(name).renderer
@@ -450,16 +472,21 @@ class CompareView:
     def _draw_title(self, pane: Pane, rect: Rect, *, active: bool) -> None:
         x, y, w, _ = rect
         shown = pane.embedding
-        dims = (
-            "" if shown is None else f" · {shown.dims} dims" + (" (blank)" if shown.blank else "")
-        )
-        title = f"{'▶ ' if active else ''}{pane.name} · {pane.origin or pane.source_label}{dims}"
-        y = self._text(self._fit(title, w), x, y, hud.ACCENT if active else hud.TEXT)
+        dims = "" if shown is None else f" · {shown.dims} dims"
+        dims += " (blank)" if shown is not None and shown.blank else ""
+        prefix = f"{'▶ ' if active else ''}{pane.name} · "
+        rest = self._fit(f"{pane.origin or pane.source_label}{dims}", w - self._width(prefix))
+        y = self._text(prefix + rest, x, y, hud.ACCENT if active else hud.TEXT)
 
         if pane.error:
             self._text(self._fit(pane.error, w), x, y, hud.ERROR)
         elif pane.note or (pane.worker is not None and pane.worker.busy):
             self._text(self._fit(pane.note or "embedding…", w), x, y, hud.NOTE)
+        elif pane.origin:
+            self._text(self._fit(pane.source_label, w), x, y, hud.DIM)
+
+    def _width(self, text: str) -> int:
+        return int(self.overlay.font(self.text_size()).size(text)[0])
 
     def _draw_diff_title(self, rect: Rect, picture: Rect) -> None:
         x, y, w, _ = rect
@@ -468,7 +495,7 @@ class CompareView:
             return
 
         font = self.overlay.font(self.text_size())
-        lines = wrap_words(font, self.reason, picture[2] - 8)
+        lines = hud.wrap(font, self.reason, picture[2] - 8)
         line_h = font.get_linesize()
         ty = picture[1] + (picture[3] - line_h * len(lines)) // 2
         for line in lines:
@@ -483,34 +510,39 @@ class CompareView:
                 text = one_line(pane.editor.text[: pane.editor.cursor]) + "|"
                 text += one_line(pane.editor.text[pane.editor.cursor :])
             colour = hud.DIM if self.editing and not active else hud.TEXT
-            y = self._text(self._fit(f"{pane.name}: {text}", w), x, y, colour)
+            prefix = f"{pane.name}: "
+            y = self._text(prefix + self._fit(text, w - self._width(prefix)), x, y, colour)
 
-        for line, colour in self.figures():
+        room = (rect[1] + rect[3] - y) // self._line()
+        for line, colour in self.figures(listed=room >= 4 + self.top):
             y = self._text(self._fit_head(line, w), x, y, colour)
 
-    def figures(self) -> list[tuple[str, hud.Colour]]:
-        """The HUD's figure lines: cosine and distance, the top dims, the cell under the mouse."""
+    def figures(self, listed: bool = False) -> list[tuple[str, hud.Colour]]:
+        """The HUD's figure lines: cosine and distance, the top dims (on one line, or `listed`
+        one a line), and the values of the cell under the mouse."""
         result = self.comparison
         if result is None:
             reason = self.reason or "waiting for both vectors"
             hint = "Tab: type in the other pane" if self.editing else ""
             return [(f"no figures: {reason}", hud.NOTE), (hint, hud.DIM)]
 
-        lines = [
-            (
-                f"cosine {metrics.format_cosine(result.cosine)}    "
-                f"distance {result.distance:.4f}    {result.dims} dims",
-                hud.ACCENT,
-            ),
-            (
-                "top dims  "
-                + "   ".join(f"{c.dim} {c.term:+.3f} ({c.share:+.1%})" for c in result.top),
-                hud.TEXT,
-            ),
-        ]
-        if self.editing:
-            hint = "Tab: type in the other pane · hover a cell for its values"
-            lines.append((self._hover() or hint, hud.DIM))
+        figures = f"cosine {metrics.format_cosine(result.cosine)}    distance {result.distance:.4f}"
+        top = [f"{c.dim} {c.term:+.3f} ({c.share:+.1%})" for c in result.top]
+        lines = [(figures, hud.ACCENT)]
+        if listed:
+            lines.append(("top dims: cosine term (share)", hud.DIM))
+            lines += [(f"  dim {entry}", hud.TEXT) for entry in top]
+        else:
+            lines.append(("top dims  " + "   ".join(top), hud.TEXT))
+        # The last line: the cell under the mouse, else a caveat, else how to use the view.
+        note = cross_model_note(*(pane.embedding for pane in self.panes))
+        hover = self._hover() if self.editing else None
+        if hover:
+            lines.append((hover, hud.DIM))
+        elif note:
+            lines.append((note, hud.NOTE))
+        elif self.editing:
+            lines.append(("Tab: type in the other pane · hover a cell for its values", hud.DIM))
         return lines
 
     def _hover(self) -> str | None:
@@ -531,14 +563,10 @@ class CompareView:
         a, b = (pane.embedding for pane in self.panes)
         if a is None or b is None or self.diff is None:
             return ""
-        terms = (a.vector[dim] * b.vector[dim]) / (
-            np.linalg.norm(a.vector) * np.linalg.norm(b.vector)
-        )
-        term = "" if not math.isfinite(float(terms)) else f"   cosine term {float(terms):+.4f}"
-        return (
-            f"dim {dim}:  A {a.vector[dim]:+.4f}   B {b.vector[dim]:+.4f}   "
-            f"A−B {self.diff[dim]:+.4f}{term}"
-        )
+        term = float(metrics.terms(a.vector, b.vector)[dim])
+        described = f"dim {dim}:  A {a.vector[dim]:+.4f}   B {b.vector[dim]:+.4f}   "
+        described += f"A−B {self.diff[dim]:+.4f}"
+        return described + (f"   cosine term {term:+.4f}" if math.isfinite(term) else "")
 
 
 def render_compare(
@@ -560,25 +588,27 @@ def render_compare(
     context = standalone_context() if ctx is None else ctx
     try:
         fbo = context.simple_framebuffer(size, components=4)
-        view = CompareView(
-            context,
-            colormap=colormap,
-            normalization=normalization,
-            diff_colormap=diff_colormap,
-            morph_s=0.0,
-            top=top,
-        )
         try:
-            view.load("A", a.text, a, origin=origins[0])
-            view.load("B", b.text, b, origin=origins[1])
-            view.editing = False
-            fbo.use()
-            context.viewport = (0, 0, *size)
-            context.clear(*BACKGROUND, 1.0)
-            view.draw((0, 0, *size), size)
-            data = fbo.read(components=3, alignment=1)
+            view = CompareView(
+                context,
+                colormap=colormap,
+                normalization=normalization,
+                diff_colormap=diff_colormap,
+                morph_s=0.0,
+                top=top,
+            )
+            try:
+                view.load("A", a.text, a, origin=origins[0])
+                view.load("B", b.text, b, origin=origins[1])
+                view.editing = False
+                fbo.use()
+                context.viewport = (0, 0, *size)
+                context.clear(*BACKGROUND, 1.0)
+                view.draw((0, 0, *size), size)
+                data = fbo.read(components=3, alignment=1)
+            finally:
+                view.release()
         finally:
-            view.release()
             fbo.release()
     finally:
         if own:

@@ -48,6 +48,8 @@ LABEL_SIZE = 12
 WHEEL_STEP = 48
 #: the tallest band an export draws at once (GL framebuffers have a maximum size)
 BAND = 2048
+#: the widest gallery image (OpenGL implementations allow at least this much)
+MAX_WIDTH = 8192
 
 Pick = Callable[[str, int], None]
 
@@ -197,12 +199,16 @@ class GalleryView:
         """Draw the thumbnails in view, clipped to `area` of a framebuffer of `size`."""
         self._area = area
         self.scroll = min(self.scroll, self.max_scroll())
-        self._draw_tiles(area, size)
+        self.draw_tiles(area, size)
+        self._draw_scrollbar(area)
 
-    def _draw_tiles(self, area: Rect, size: Size) -> None:
+    def draw_tiles(self, area: Rect, size: Size) -> None:
+        """The thumbnails at the current scroll, unclamped (an export draws bands this way)."""
         self._area = area
         self.ctx.scissor = gl_rect(area, size)
         try:
+            # Limitation: one renderer re-uploads every visible thumbnail each frame; on Mesa's
+            # software renderer a gallery of 20 thumbnails takes about 25 ms a frame.
             shown = self.visible()
             for index in shown:
                 self.renderer.pose(self.embeddings[index].vector, add_to_stats=False)
@@ -214,6 +220,18 @@ class GalleryView:
                 self.overlay.draw_text("no chunks to show", area[0] + GAP, area[1] + GAP)
         finally:
             self.ctx.scissor = None
+
+    def _draw_scrollbar(self, area: Rect) -> None:
+        """A thin bar at the right edge: how much of the grid is in view, and where."""
+        x, y, w, h = area
+        content = self.content_height(w)
+        if content <= h:
+            return
+        bar_h = max(12, h * h // content)
+        bar_y = y + (h - bar_h) * self.scroll // max(1, content - h)
+        bar = pygame.Surface((4, bar_h), pygame.SRCALPHA)
+        bar.fill((*hud.DIM, 180))
+        self.overlay.draw_surface(bar, x + w - 5, bar_y)
 
     def _draw_label(self, index: int) -> None:
         x, y, w, h = self.tile_rect(index)
@@ -318,7 +336,13 @@ def gallery_image(
             context, chunks, embeddings, colormap=colormap, normalization=normalization, tile=tile
         )
         try:
-            return _draw_bands(context, view, GAP + columns * view.pitch[0])
+            width = GAP + columns * view.pitch[0]
+            if width > MAX_WIDTH:
+                raise UsageError(
+                    f"a gallery {columns} thumbnails wide is {width} pixels, over {MAX_WIDTH}: "
+                    "use fewer --columns or a smaller --tile"
+                )
+            return _draw_bands(context, view, width)
         finally:
             view.release()
     finally:
@@ -338,7 +362,7 @@ def _draw_bands(ctx: moderngl.Context, view: GalleryView, width: int) -> np.ndar
             ctx.viewport = (0, 0, width, band_h)
             ctx.clear(*BACKGROUND, 1.0)
             view.scroll = offset
-            view._draw_tiles((0, 0, width, band_h), (width, band_h))
+            view.draw_tiles((0, 0, width, band_h), (width, band_h))
             data = fbo.read(components=3, alignment=1)
             bands.append(np.frombuffer(data, np.uint8).reshape(band_h, width, 3)[::-1])
     finally:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import pygame
 
+from visualizer.gl.fonts import ChainFont
+
 log = logging.getLogger(__name__)
 
 Colour = tuple[int, int, int]
@@ -24,9 +26,6 @@ ERROR: Colour = (255, 110, 100)
 NOTE: Colour = (255, 210, 110)
 BACKGROUND = (16, 16, 22, 215)
 CARET: Colour = (255, 255, 255)
-
-# Limitation: pygame's bundled default font has no CJK or emoji glyphs; such characters show
-# as boxes in the HUD and caption (the vectors are unaffected).
 
 
 @dataclass(frozen=True)
@@ -64,8 +63,8 @@ class Hud:
         if not pygame.font.get_init():
             pygame.font.init()
         self.size = max(13, min(22, window_height // 36))
-        self.font = pygame.font.Font(None, self.size + 4)
-        self.small = pygame.font.Font(None, self.size + 1)
+        self.font = ChainFont(None, self.size + 4)  # falls back for CJK and emoji
+        self.small = ChainFont(None, self.size + 1)
         self.line = self.font.get_linesize()
         self.label_width = self.small.size("layout  ")[0]
         self._cache: dict[str, tuple[object, object]] = {}
@@ -198,7 +197,7 @@ class Hud:
         if isinstance(hit, pygame.Surface):
             return hit
 
-        font = pygame.font.Font(None, max(24, height // 2))
+        font = ChainFont(None, max(24, height // 2))
         surface = pygame.Surface((width, height), pygame.SRCALPHA)
         surface.fill((0, 0, 0, 0))
         lines = wrap(font, text or " ", width - 2 * self.size)[-2:]

@@ -18,6 +18,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import moderngl
 import numpy as np
@@ -26,9 +27,9 @@ import pygame
 from visualizer.app import commands
 from visualizer.app import hud as hudmod
 from visualizer.app.editor import Editor
-from visualizer.app.hud import Hud, PanelState
-from visualizer.app.keys import binding_for, help_rows
+from visualizer.app.keys import binding_for
 from visualizer.app.recording import Recordings
+from visualizer.app.screen import BACKGROUND, Rect, Screen
 from visualizer.app.worker import (
     EmbedResult,
     EmbedWorker,
@@ -41,24 +42,21 @@ from visualizer.app.worker import (
 )
 from visualizer.errors import RenderError
 from visualizer.gl.renderer import PictureRenderer
-from visualizer.gl.text import TextOverlay
 from visualizer.picture.colormaps import COLORMAPS
 from visualizer.picture.layout import LAYOUTS
 from visualizer.picture.metrics import cosine
 from visualizer.picture.normalize import NORMALIZATIONS
 from visualizer.sources.base import Embedding, Source
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from visualizer.app.compare_view import View
 
-Rect = tuple[int, int, int, int]
+log = logging.getLogger(__name__)
 
 #: how long a note (screenshot saved, model switched) stays in the status line, in seconds
 NOTE_SECONDS = 4.0
 #: cosine values kept for the HUD's sparkline
 SPARKLINE_LENGTH = 60
-BACKGROUND = (0.05, 0.05, 0.07)
-#: pixels between the picture and the edge of its area
-PICTURE_MARGIN = 6
 
 
 @dataclass
@@ -96,6 +94,7 @@ class LiveWindow:
         *,
         open_model: OpenModel | None = None,
         clock: Callable[[], float] = time.perf_counter,
+        view: Callable[[moderngl.Context], View] | None = None,
     ) -> None:
         self.options = options or WindowOptions()
         self.clock = clock
@@ -110,14 +109,15 @@ class LiveWindow:
                 layout=self.options.layout,
             )
             self.renderer.grid_lines = self.options.grid_lines
-            self.overlay = TextOverlay(self.ctx)
+            self.screen = Screen(self.ctx, self.renderer, self.size[1])
+            #: a view that fills the window instead of the picture (compare, gallery)
+            self.view = view(self.ctx) if view is not None else None
         except BaseException:
             self._release_gl()
             raise
 
         self.editor = Editor(text=self.options.text, cursor=len(self.options.text))
         self.worker = EmbedWorker(source, open_model=open_model)
-        self.hud = Hud(self.size[1])
         self.show_hud = not self.options.presentation
         self.show_help = False
         self.presenting = self.options.presentation
@@ -130,16 +130,16 @@ class LiveWindow:
         self.status: dict[str, StatusLine] = {}
         self.frames = 0
         self._frame_times: deque[float] = deque(maxlen=90)
-        self._fps_shown = 0
+        #: frames per second over the last 90 frames, updated four times a second
+        self.fps = 0
         self._fps_updated = 0.0
         self._last_frame: float | None = None
         self._due = 0.0
         self.escape_armed_until = 0.0
-        self._mouse: tuple[int, int] | None = None
+        self.mouse: tuple[int, int] | None = None
         #: the dimension and value under the mouse in the last frame drawn
         self.hover: tuple[int, float] | None = None
         self.screenshot_wanted = False
-        self._model_wanted = False
 
         self.last_screenshot: Path | None = None
         self.open_model = open_model
@@ -187,7 +187,7 @@ class LiveWindow:
             self._release_gl()
 
     def _release_gl(self) -> None:
-        for name in ("overlay", "renderer"):
+        for name in ("view", "screen", "renderer"):
             owner = getattr(self, name, None)
             if owner is not None:
                 owner.release()
@@ -224,7 +224,10 @@ class LiveWindow:
             self._receive(message, now)
 
         self.renderer.update(now)
-        self._draw(now)
+        if self.view is None:
+            self.screen.draw(self, now)
+        else:
+            self._draw_view(self.view, now)
         recording = self.recordings.recording
         frame = self.read_frame() if read or recording or self.screenshot_wanted else None
         if self.screenshot_wanted:
@@ -238,6 +241,14 @@ class LiveWindow:
         pygame.display.flip()
         self._count_frame(now)
         return frame
+
+    def _draw_view(self, view: View, now: float) -> None:
+        """A hosted view (compare, gallery) fills the window in place of the picture and HUD."""
+        view.update(now)
+        self.ctx.screen.use()
+        self.ctx.viewport = (0, 0, *self.size)
+        self.ctx.clear(*BACKGROUND)
+        view.draw((0, 0, *self.size), self.size)
 
     def pace(self) -> None:
         """Wait until the next frame is due (--max-fps), waking early for a vector or a key."""
@@ -270,12 +281,26 @@ class LiveWindow:
         self._last_frame = now
         self.frames += 1
         if now - self._fps_updated >= 0.25 and self._frame_times:
-            self._fps_shown = round(len(self._frame_times) / sum(self._frame_times))
+            self.fps = round(len(self._frame_times) / sum(self._frame_times))
             self._fps_updated = now
+
+    def areas(self) -> dict[str, Rect]:
+        """Where each part of the window is, in pixels from the top-left (see app.screen)."""
+        return self.screen.areas(self)
+
+    def picture_viewport(self) -> Rect:
+        """The area the picture is fitted into, as a GL viewport (y from the bottom)."""
+        return self.screen.picture_viewport(self)
+
+    def cell_centres(self) -> np.ndarray:
+        """(dims, 2) window pixels (x, y from the top) of each dimension's cell centre."""
+        return self.screen.cell_centres(self)
 
     # -- input --------------------------------------------------------------------------------
 
     def _handle(self, event: pygame.event.Event, now: float) -> None:
+        if self.view is not None and event.type != pygame.QUIT and self.view.handle_event(event):
+            return
         if event.type == pygame.QUIT:
             self.running = False
         elif event.type == pygame.TEXTINPUT:
@@ -283,11 +308,11 @@ class LiveWindow:
         elif event.type == pygame.KEYDOWN:
             self._key(event, now)
         elif event.type == pygame.MOUSEMOTION:
-            self._mouse = event.pos
+            self.mouse = event.pos
         elif event.type == pygame.WINDOWLEAVE:
-            self._mouse = None
+            self.mouse = None
         elif event.type == pygame.WINDOWSIZECHANGED:
-            self.hud = Hud(event.y)
+            self.screen.resized(event.y)
 
     def _key(self, event: pygame.event.Event, now: float) -> None:
         binding = binding_for(event.key, event.mod)
@@ -320,8 +345,10 @@ class LiveWindow:
         elif isinstance(message, Failure):
             self.status["error"] = StatusLine(f"{message.what}: {message.message}", hudmod.ERROR)
             self.status.pop("source", None)
-        elif isinstance(message, StatusNote):
+        elif isinstance(message, StatusNote) and message.message:
             self.status["source"] = StatusLine(message.message, hudmod.NOTE)
+        elif isinstance(message, StatusNote):
+            self.status.pop("source", None)  # the source cleared its note
         elif isinstance(message, ModelsListed):
             commands.switch_to_next(self, message, now)
         elif isinstance(message, ModelSwitched):
@@ -344,148 +371,15 @@ class LiveWindow:
         self.latency_ms = result.seconds * 1000.0
         self.answered_by = _answered_by(result)
         self.status.pop("error", None)
-        self.status.pop("source", None)
+        if "source" in self.status:  # "loading model…" and the like fade once a vector came
+            line = self.status["source"]
+            line.until = min(line.until, now + NOTE_SECONDS)
         if embedding.windowed:
             self.note(
                 "window",
                 f"long text: the model sees its last {len(embedding.sent)} characters",
                 now,
             )
-
-    # -- drawing ------------------------------------------------------------------------------
-
-    def _areas(self) -> dict[str, Rect]:
-        """Where each part goes, in window pixels (x, y from the top, w, h)."""
-        width, height = self.size
-        if self.presenting:
-            caption = max(60, height // 5)
-            return {
-                "picture": (0, 0, width, height - caption),
-                "caption": (0, height - caption, width, caption),
-            }
-
-        text_h = self.hud.input_height()
-        above = height - text_h
-        if not self.show_hud:
-            return {"picture": (0, 0, width, above), "text": (0, above, width, text_h)}
-
-        panel_w = min(360, max(200, width * 28 // 100))
-        return {
-            "picture": (0, 0, width - panel_w, above),
-            "panel": (width - panel_w, 0, panel_w, above),
-            "text": (0, above, width, text_h),
-        }
-
-    def picture_viewport(self) -> Rect:
-        """The area the picture is fitted into, as a GL viewport (y from the bottom)."""
-        return self._gl_rect(_inset(self._areas()["picture"], PICTURE_MARGIN))
-
-    def cell_centres(self) -> np.ndarray:
-        """(dims, 2) window pixels (x, y from the top) of each dimension's cell centre."""
-        layout = self.renderer.layout
-        if layout is None:
-            return np.zeros((0, 2), dtype=np.int64)
-        x, y, w, h = self.renderer.picture_rect(self.picture_viewport())
-        top = self.size[1] - y - h
-
-        cell = layout.cell_of()
-        cx = x + (cell % layout.cols + 0.5) * w / layout.cols
-        cy = top + (cell // layout.cols + 0.5) * h / layout.rows
-        return np.stack([cx, cy], axis=1).astype(np.int64)
-
-    def _gl_rect(self, rect: Rect) -> Rect:
-        """A top-left rectangle as GL wants it (y from the bottom)."""
-        x, y, w, h = rect
-        return (x, self.size[1] - y - h, w, h)
-
-    def _draw(self, now: float) -> None:
-        width, height = self.size
-        self.ctx.screen.use()
-        self.ctx.viewport = (0, 0, width, height)
-        self.ctx.clear(*BACKGROUND)
-
-        areas = self._areas()
-        self.renderer.draw(viewport=self.picture_viewport())
-        if "panel" in areas:
-            self._draw_panel(areas["panel"])
-        if "text" in areas:
-            x, y, w, _ = areas["text"]
-            self.overlay.draw_surface(
-                self.hud.input_line(self.editor.text, self.editor.cursor, self.editor.history, w),
-                x,
-                y,
-            )
-        if "caption" in areas:
-            x, y, w, h = areas["caption"]
-            self.overlay.draw_surface(self.hud.caption(self.editor.text, w, h), x, y)
-
-        self._draw_status(areas["picture"], now)
-        self._draw_hover(areas["picture"])
-        if self.show_help:
-            self._draw_help()
-
-    def _draw_panel(self, rect: Rect) -> None:
-        x, y, w, h = rect
-        panel = self.hud.panel(self._panel_state(), w, h)
-        self.overlay.draw_surface(panel.surface, x, y)
-        lx, ly, lw, lh = panel.legend
-        self.renderer.draw_legend(self._gl_rect((x + lx, y + ly, lw, lh)))
-
-    def _panel_state(self) -> PanelState:
-        shown = self.shown
-        return PanelState(
-            source=self.worker.label,
-            dims=None if shown is None else shown.dims,
-            normalized=None if shown is None or shown.blank else shown.normalized,
-            colormap=self.renderer.colormap,
-            normalization=self.renderer.normalization,
-            layout=self.renderer.layout_name,
-            similarity=self.similarity,
-            similarities=tuple(self.similarities),
-            latency_ms=self.latency_ms,
-            answered_by=self.answered_by,
-            fps=self._fps_shown,
-            requests=self.worker.requests_sent,
-            dropped=self.worker.dropped,
-            busy=self.worker.busy,
-            recording=self.recordings.session_label(),
-        )
-
-    def _draw_status(self, picture: Rect, now: float) -> None:
-        self.status = {k: line for k, line in self.status.items() if line.until > now}
-        lines = [(line.text, line.colour) for line in self.status.values()]
-        surface = self.hud.status(lines, picture[2])
-        if surface is not None:
-            self.overlay.draw_surface(
-                surface, picture[0], picture[1] + picture[3] - surface.get_height()
-            )
-
-    def _draw_hover(self, picture: Rect) -> None:
-        """Under the mouse: which dimension the cell shows, and its value."""
-        self.hover = None
-        if self._mouse is None:
-            return
-        mx, my = self._mouse
-        x, y, w, h = _inset(picture, PICTURE_MARGIN)
-        found = self.renderer.dimension_at(mx - x, my - y, self._gl_rect((x, y, w, h)))
-        if found is None:
-            return
-
-        dim, value = found
-        self.hover = found
-        tip = self.hud.tooltip(f"dim {dim}  {value:+.4f}")
-        tx = min(mx + 14, self.size[0] - tip.get_width())
-        self.overlay.draw_surface(tip, tx, max(0, my - tip.get_height() - 4))
-
-    def _draw_help(self) -> None:
-        width, height = self.size
-        surface = self.hud.help(help_rows(), min(width - 40, 760), height - 40)
-        self.overlay.draw_surface(surface, (width - surface.get_width()) // 2, 20)
-
-
-def _inset(rect: Rect, by: int) -> Rect:
-    x, y, w, h = rect
-    return (x + by, y + by, max(1, w - 2 * by), max(1, h - 2 * by))
 
 
 def _answered_by(result: EmbedResult) -> str:

@@ -12,6 +12,7 @@ thread has to say (vectors, failures, "loading model..." notes, model lists) com
 from __future__ import annotations
 
 import logging
+import os
 import queue
 import threading
 import time
@@ -28,6 +29,18 @@ log = logging.getLogger(__name__)
 
 #: how many (source, text) vectors the worker remembers for instant answers
 MEMORY_SIZE = 2048
+
+
+def prefer_one_model_thread() -> None:
+    """Give the in-process model one OpenMP thread, unless OMP_NUM_THREADS says otherwise.
+
+    The window draws on the main thread and Mesa's llvmpipe rasterises on as many threads as
+    there are cores; a model that also wants every core waits at each OpenMP barrier for a
+    thread the scheduler has not run, and a 10 ms embedding can take 100+ ms. One thread keeps
+    it near 17 ms on a busy two-core machine. libgomp reads the variable once, when the model
+    loads, so call this before the first text is embedded.
+    """
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import moderngl
 
@@ -27,9 +28,13 @@ from visualizer.errors import UsageError
 from visualizer.picture import metrics
 from visualizer.sources.base import Embedding, Source
 
+if TYPE_CHECKING:
+    from visualizer.app.compare_view import View
+    from visualizer.app.window import WindowOptions
+
 log = logging.getLogger(__name__)
 
-ViewFactory = Callable[[moderngl.Context], object]
+ViewFactory = Callable[[moderngl.Context], "View"]
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -107,6 +112,8 @@ def run(args: argparse.Namespace) -> int:
 
 def report(a: Embedding, b: Embedding, top: int) -> None:
     """Print what the panes hold and the figures that compare them."""
+    from visualizer.app.compare_view import cross_model_note
+
     for name, embedding in (("A", a), ("B", b)):
         blank = " (blank: all zeros)" if embedding.blank else ""
         print(f"{name}: {embedding.source}:{embedding.model}, {embedding.dims} dims{blank}")
@@ -117,6 +124,9 @@ def report(a: Embedding, b: Embedding, top: int) -> None:
         return
     for line in metrics.compare(a.vector, b.vector, top).describe():
         print(line)
+    note = cross_model_note(a, b)
+    if note is not None:
+        print(f"note: {note}", file=sys.stderr)
 
 
 def write(args: argparse.Namespace, a: Embedding, b: Embedding) -> None:
@@ -138,32 +148,46 @@ def write(args: argparse.Namespace, a: Embedding, b: Embedding) -> None:
 def live(
     args: argparse.Namespace, source_a: Source, source_b: Source, texts: tuple[str, str]
 ) -> int:
-    from visualizer.app.compare_view import CompareView
+    from visualizer.app.window import WindowOptions
 
-    return open_window(
-        args,
-        source_a,
-        lambda ctx: CompareView(
+    options = WindowOptions(size=args.size)
+    return open_window(source_a, compare_view(args, source_a, source_b, texts), options)
+
+
+def compare_view(
+    args: argparse.Namespace, source_a: Source, source_b: Source, texts: tuple[str, str]
+) -> ViewFactory:
+    """What builds the compare view in a window's context, from the options of `args`."""
+    from visualizer.app.compare_view import DIFF_COLORMAP, CompareView
+
+    def make(ctx: moderngl.Context) -> CompareView:
+        return CompareView(
             ctx,
             (source_a, source_b),
             texts=texts,
-            colormap=args.cmap,
-            normalization=args.norm,
-            diff_colormap=args.diff_cmap,
-            top=args.top,
-        ),
-        title="embviz compare",
-    )
+            colormap=getattr(args, "cmap", None),
+            normalization=getattr(args, "norm", "linear"),
+            diff_colormap=getattr(args, "diff_cmap", DIFF_COLORMAP),
+            top=getattr(args, "top", metrics.TOP),
+        )
+
+    return make
 
 
-def open_window(
-    args: argparse.Namespace, source: Source, make_view: ViewFactory, *, title: str
-) -> int:
-    """Run the live window hosting the view that `make_view(ctx)` builds, until it is closed."""
-    from visualizer.app.window import LiveWindow, WindowOptions
+def live_compare(args: argparse.Namespace, source: Source, options: WindowOptions) -> int:
+    """`embviz live --compare`: the split view, pane B through --source-b/--model-b if given."""
+    source_b = source_b_from_args(args)
+    try:
+        texts = (options.text, "")
+        return open_window(source, compare_view(args, source, source_b or source, texts), options)
+    finally:
+        if source_b is not None:
+            source_b.close()
 
-    options = WindowOptions(size=getattr(args, "size", (1280, 720)))
-    window = LiveWindow(source, options, view=make_view)
-    log.info("%s: window open", title)
-    window.run()
+
+def open_window(source: Source, make_view: ViewFactory, options: WindowOptions) -> int:
+    """Run the live window hosting the view `make_view(ctx)` builds, until it is closed."""
+    from visualizer.app.window import LiveWindow
+
+    LiveWindow(source, options, view=make_view).run()
     return 0

@@ -52,13 +52,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=Path("recordings"),
         help="folder for screenshots and recordings (default: recordings)",
     )
+    p.add_argument("--compare", action="store_true", help="panes A, B and A - B (Tab switches)")
     add_common_options(p)
     add_source_options(p)
+    add_source_options(p, suffix="-b")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from visualizer.app.window import LiveWindow, WindowOptions
+    from visualizer.app.worker import prefer_one_model_thread
     from visualizer.sources import Source, open_source, source_from_args
 
     if args.morph_ms < 0 or args.max_fps < 0:
@@ -89,9 +92,14 @@ def run(args: argparse.Namespace) -> int:
             cache=not args.no_cache,
         )
 
+    prefer_one_model_thread()
     source = source_from_args(args)
     try:
         log.info("opening the live window with %s", source.label)
+        if args.compare:
+            from visualizer.cli.compare import live_compare
+
+            return live_compare(args, source, options)
         LiveWindow(source, options, open_model=open_model).run()
     finally:
         source.close()

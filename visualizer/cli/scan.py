@@ -16,6 +16,7 @@ import argparse
 import logging
 from pathlib import Path
 
+import moderngl
 from tqdm import tqdm
 
 from visualizer.cli.image import parse_size, write_image
@@ -121,23 +122,18 @@ def export(args: argparse.Namespace, scan: chunking.Scan, embeddings: list[Embed
 def show(args: argparse.Namespace, scan: chunking.Scan, embeddings: list[Embedding]) -> int:
     """The gallery window: thumbnails on the left, panes A, B and A - B on the right."""
     from visualizer.app.gallery_view import ScanView
+    from visualizer.app.window import WindowOptions
     from visualizer.cli.compare import open_window
     from visualizer.sources import source_from_args
 
+    def make(ctx: moderngl.Context) -> ScanView:
+        pair = (source, source)
+        return ScanView(
+            ctx, scan.chunks, embeddings, pair, colormap=args.cmap, normalization=args.norm
+        )
+
     source = source_from_args(args)
     try:
-        return open_window(
-            args,
-            source,
-            lambda ctx: ScanView(
-                ctx,
-                scan.chunks,
-                embeddings,
-                (source, source),
-                colormap=args.cmap,
-                normalization=args.norm,
-            ),
-            title=f"embviz scan {args.folder}",
-        )
+        return open_window(source, make, WindowOptions(size=args.size))
     finally:
         source.close()

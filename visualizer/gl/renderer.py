@@ -330,7 +330,10 @@ class PictureRenderer:
     def draw_legend(self, rect: Rect) -> None:
         """The colour bar in the top part of `rect`, with its values written below it."""
         x, y, w, h = rect
-        bar_h = max(4, round(h * 0.42))
+        # The labels get the largest size whose line fits under the bar, then the bar the rest.
+        size = self._legend_label_size(h - max(4, round(h * 0.42)) - 2)
+        label_h = self._label_overlay().font(size).get_height()
+        bar_h = max(4, min(round(h * 0.42), h - 2 - label_h))
         uses_ends = self._normalization in ("linear", "zscore")
         end = min(0.06, bar_h / w) if uses_ends and w > 0 else 0.0
 
@@ -342,15 +345,24 @@ class PictureRenderer:
         self._luts[self._colormap].use(0)
         self._render(self._legend_vao, (x, y + h - bar_h, w, bar_h))
 
-        self._draw_legend_labels(rect, bar_h, end)
+        self._draw_legend_labels(rect, bar_h, end, size)
 
-    def _draw_legend_labels(self, rect: Rect, bar_h: int, end: float) -> None:
+    def _label_overlay(self) -> TextOverlay:
         if self._overlay is None:
             self._overlay = TextOverlay(self.ctx)
-        overlay = self._overlay
+        return self._overlay
 
+    def _legend_label_size(self, room: int) -> int:
+        # The largest font size (9..22) whose line height fits in `room` pixels.
+        font = self._label_overlay().font
+        size = max(9, min(room, 22))
+        while size > 9 and font(size).get_height() > room:
+            size -= 1
+        return size
+
+    def _draw_legend_labels(self, rect: Rect, bar_h: int, end: float, size: int) -> None:
+        overlay = self._label_overlay()
         x, y, w, h = rect
-        size = max(9, min(h - bar_h - 2, 22))
         scale = self.scale or scale_for(np.zeros(1, np.float32), self._normalization)
         left, centre, right = scale.labels()
         if self._normalization == "zscore":

@@ -1,12 +1,13 @@
 """Text and other pygame surfaces drawn over the picture as textures.
 
 Positions are pixels from the top-left corner of the current viewport (`ctx.viewport`), so with
-a full-window viewport they are window pixels. Text is rendered by pygame.font and cached.
+a full-window viewport they are window pixels. Text is rendered by pygame.font through a font
+chain (visualizer.gl.fonts), so CJK, emoji and other scripts the primary font lacks still show
+their glyphs, and the textures are cached.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 from collections import OrderedDict
@@ -16,7 +17,10 @@ import moderngl
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 import pygame  # noqa: E402  (after the variable that silences its banner)
 
-from visualizer.gl.shaders import load_program, set_uniform
+from visualizer.gl.fonts import FONT_NAMES as FONT_NAMES  # noqa: E402
+from visualizer.gl.fonts import ChainFont  # noqa: E402
+from visualizer.gl.fonts import font_path as font_path  # noqa: E402
+from visualizer.gl.shaders import load_program, set_uniform  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -25,18 +29,6 @@ Colour = tuple[int, int, int] | tuple[int, int, int, int]
 #: default text colour, light grey for a dark background
 TEXT_COLOUR: Colour = (230, 230, 230)
 _CACHE_SIZE = 128
-#: system fonts tried first (wide Unicode coverage); pygame's bundled font is the fallback
-FONT_NAMES = "dejavusans,notosans,liberationsans,freesans"
-
-
-@functools.lru_cache(maxsize=1)
-def font_path() -> str | None:
-    """The file of the first installed font of FONT_NAMES, or None for pygame's own font."""
-    if not pygame.font.get_init():
-        pygame.font.init()
-    path = pygame.font.match_font(FONT_NAMES)
-    log.debug("text font: %s", path or "pygame default")
-    return str(path) if path else None
 
 
 class TextOverlay:
@@ -48,14 +40,13 @@ class TextOverlay:
         self.ctx = ctx
         self._program = load_program(ctx, "overlay.vert", "overlay.frag")
         self._vao = ctx.vertex_array(self._program, [])
-        self._fonts: dict[int, pygame.font.Font] = {}
+        self._fonts: dict[int, ChainFont] = {}
         self._cache: OrderedDict[tuple[str, int, tuple[int, ...]], moderngl.Texture] = OrderedDict()
 
-    # Limitation: pygame.font has no fallback chain: glyphs the font lacks (CJK, emoji) are boxes.
     def font(self, size: int) -> pygame.font.Font:
-        """The text font at `size` pixels (cached)."""
+        """The text font at `size` pixels (cached): a ChainFont, which falls back per grapheme."""
         if size not in self._fonts:
-            self._fonts[size] = pygame.font.Font(font_path(), size)
+            self._fonts[size] = ChainFont(font_path(), size)
         return self._fonts[size]
 
     def text_size(self, text: str, size: int = 18) -> tuple[int, int]:

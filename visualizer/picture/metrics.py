@@ -93,22 +93,29 @@ def difference(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a64 - b64).astype(np.float32)
 
 
+def terms(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Each dimension's term a_i * b_i / (|a| |b|) of the cosine; NaN for a zero vector."""
+    a64, b64 = _checked(a, b)
+    norms = float(np.linalg.norm(a64) * np.linalg.norm(b64))
+    if norms == 0.0:
+        return np.full(a64.shape, np.nan)
+    return a64 * b64 / norms
+
+
 def contributions(a: np.ndarray, b: np.ndarray, top: int = TOP) -> tuple[Contribution, ...]:
     """The `top` dimensions with the largest absolute term in the cosine, largest first.
 
     Empty when either vector is all zeros, since then there is no cosine to share out.
     """
-    a64, b64 = _checked(a, b)
-    norms = float(np.linalg.norm(a64) * np.linalg.norm(b64))
-    if norms == 0.0 or top <= 0:
+    each = terms(a, b)
+    if top <= 0 or np.isnan(each).any():
         return ()
 
-    terms = a64 * b64 / norms
-    total = float(np.abs(terms).sum())
+    total = float(np.abs(each).sum())
     # Stable sort so equal terms keep dimension order, which keeps the HUD from flickering.
-    order = np.argsort(-np.abs(terms), kind="stable")[:top]
+    order = np.argsort(-np.abs(each), kind="stable")[:top]
     return tuple(
-        Contribution(int(i), float(terms[i]), float(terms[i]) / total if total else 0.0)
+        Contribution(int(i), float(each[i]), float(each[i]) / total if total else 0.0)
         for i in order
     )
 

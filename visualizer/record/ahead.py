@@ -91,9 +91,13 @@ class EmbedAhead:
         self._thread = threading.Thread(target=self._work, name="txt2vid-embed", daemon=True)
         self._failures_in_a_row = 0
 
-    def __iter__(self) -> Iterator[StepVector]:
-        if not self._thread.is_alive():
+    def start(self) -> None:
+        """Start embedding (iterating starts it too); the thread keeps the caller's priority."""
+        if self._thread.ident is None:
             self._thread.start()
+
+    def __iter__(self) -> Iterator[StepVector]:
+        self.start()
         while True:
             item = self._get()
             if isinstance(item, _End):

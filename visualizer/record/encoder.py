@@ -158,6 +158,8 @@ class VideoWriter:
             self._discard()
             exe = imageio_ffmpeg.get_ffmpeg_exe()
             raise RecordError(f"cannot start ffmpeg ({exe}): {exc}") from exc
+        if os.environ.get("EMBVIZ_NICE"):
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, 5)
         log.debug("ffmpeg writing %s (%dx%d, %s fps)", self._temporary, *self.size, self.fps)
         return self
 

@@ -12,6 +12,7 @@ The same job serves the command line (`run(progress=...)`, a progress bar) and t
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -160,6 +161,9 @@ class Txt2VidJob:
             preset=self.options.preset,
         )
         ahead = EmbedAhead(self.source, self.prefixes, self._cancel, batch=self.options.batch)
+        ahead.start()
+        if os.environ.get("EMBVIZ_NICE"):
+            _yield_cpu_to_embedding()
         canvas = OffscreenCanvas(
             self.options.size,
             colormap=self.options.colormap,
@@ -337,6 +341,13 @@ class Txt2VidJob:
         prefix = self.prefixes[index]
         before = len(self.prefixes[index - 1]) if index > 0 else 0
         return prefix, len(prefix) - before
+
+
+def _yield_cpu_to_embedding() -> None:
+    """Lower this thread's priority (Linux nice is per thread), so rendering and the GL driver's
+    threads made from here give way to the embedding thread, the slowest stage."""
+    tid = threading.get_native_id()
+    os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + 5)
 
 
 class _Clock:
