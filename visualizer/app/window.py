@@ -57,6 +57,8 @@ log = logging.getLogger(__name__)
 NOTE_SECONDS = 4.0
 #: cosine values kept for the HUD's sparkline
 SPARKLINE_LENGTH = 60
+#: with nothing changing, the window still redraws this often (seconds)
+IDLE_FRAME_S = 0.5
 
 
 @dataclass
@@ -134,6 +136,7 @@ class LiveWindow:
         self.fps = 0
         self._fps_updated = 0.0
         self._last_frame: float | None = None
+        self._animating = False
         self._due = 0.0
         self.escape_armed_until = 0.0
         self.mouse: tuple[int, int] | None = None
@@ -215,15 +218,21 @@ class LiveWindow:
         finally:
             self.close()
 
-    def step(self, read: bool = False) -> np.ndarray | None:
-        """One frame: events, vectors, morph, draw, flip; with `read`, the frame as (h, w, 3)."""
+    def step(self, read: bool = False, draw: bool = False) -> np.ndarray | None:
+        """One frame: events, vectors, morph, then draw and flip if anything changed (always
+        with `draw` or `read`); with `read`, the frame drawn, as (h, w, 3) top row first."""
         now = self.clock()
-        for event in pygame.event.get():
+        events = pygame.event.get()
+        for event in events:
             self._handle(event, now)
-        for message in self.worker.poll():
+        messages = self.worker.poll()
+        for message in messages:
             self._receive(message, now)
 
-        self.renderer.update(now)
+        animating = self.renderer.update(now)
+        wanted = draw or read or bool(events or messages) or self._redraw_due(now, animating)
+        if not wanted:
+            return None
         if self.view is None:
             self.screen.draw(self, now)
         else:
@@ -275,8 +284,21 @@ class LiveWindow:
     def size(self) -> tuple[int, int]:
         return pygame.display.get_window_size()
 
+    def _redraw_due(self, now: float, animating: bool) -> bool:
+        """Whether a frame without new input must still be drawn: a morph running or just
+        ended, a recording, a status line expiring, or half a second since the last frame.
+
+        Skipping the other frames leaves the CPU to the model while a vector is computed.
+        """
+        ended, self._animating = self._animating and not animating, animating
+        expiring = any(line.until <= now for line in self.status.values())
+        stale = self._last_frame is None or now - self._last_frame >= IDLE_FRAME_S
+        busy = self.view is not None or self.recordings.recording or self.recordings.job
+        return animating or ended or expiring or stale or bool(busy)
+
     def _count_frame(self, now: float) -> None:
-        if self._last_frame is not None:
+        # the HUD's fps is the rate while drawing; the gaps of an idle window do not count
+        if self._last_frame is not None and now - self._last_frame < IDLE_FRAME_S:
             self._frame_times.append(now - self._last_frame)
         self._last_frame = now
         self.frames += 1
