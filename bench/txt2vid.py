@@ -142,6 +142,8 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true")
     args = parser.parse_args()
 
+    # As `embviz txt2vid` does (see visualizer/cli/txt2vid.py), before the model loads.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     text = TEXT.read_text(encoding="utf-8")
     prefixes = steps(text, "char")
     best: dict[str, Stopwatch] = {}

@@ -36,6 +36,20 @@ def test_defaults_name_size_and_frame_rate(
     assert "9/9" in err and "frame" in err  # the progress bar, on stderr
 
 
+def test_output_folder_gets_a_default_name_inside(tmp_path: Path) -> None:
+    assert main(["txt2vid", "Hello", "-o", str(tmp_path), "-q", *SMALL]) == 0
+    made = list(tmp_path.glob("hello-*.mp4"))
+    assert len(made) == 1 and len(decode(made[0]).frames) == 5
+
+
+def test_a_name_that_is_not_mp4_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["txt2vid", "Hello", "-o", str(tmp_path / "x.gif"), "-q"]) == 1
+    assert "x.gif is not an .mp4 name" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("name", ["empty", "blank"])
 def test_empty_and_blank_files_are_refused(
     name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
@@ -58,7 +72,7 @@ def test_odd_size_is_refused_by_the_parser(capsys: pytest.CaptureFixture[str]) -
 def test_options_reach_the_video(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "words.mp4"
     args = ["txt2vid", "one two three", "-o", str(out), "--step", "word", "--hold", "2"]
-    args += ["--morph", "3", "--fps", "8", "--no-caption", "-q", *SMALL]
+    args += ["--morph", "3", "--fps", "8", "--no-caption", "--no-legend", "-q", *SMALL]
     assert main(args) == 0
 
     video = decode(out)
@@ -86,6 +100,7 @@ def test_windowed_steps_are_reported(tmp_path: Path, capsys: pytest.CaptureFixtu
     out = tmp_path / "w.mp4"
     assert main(["txt2vid", "abcdefghijkl", "-o", str(out), "-q", *SMALL, "--window", "8"]) == 0
     assert "4 steps were longer than --window 8" in capsys.readouterr().err
+    assert len(decode(out).frames) == 12
 
 
 def test_encoder_failure_exits_1_with_ffmpegs_message(

@@ -52,7 +52,7 @@ def test_txt2vid_in_the_background_while_the_window_draws_and_records(
 
     job.start()
     frames = 0
-    while not messages or messages[-1].kind not in ("done", "failed", "cancelled"):
+    while not messages or not messages[-1].final:
         window.screen.use()
         red, blue = (0.9, 0.1) if frames % 2 == 0 else (0.1, 0.9)
         window.clear(red, 0.2, blue)

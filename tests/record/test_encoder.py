@@ -60,7 +60,7 @@ def test_close_returns_the_checked_path_and_probe_counts(tmp_path: Path) -> None
     assert not (tmp_path / "a.mp4").exists()
     path = writer.close()
     assert path == tmp_path / "a.mp4" and not temporary.exists()
-    assert probe(path) == 50
+    assert probe(path) == 50 == len(decode(path).frames)
     assert writer.close() == path  # a second close changes nothing
 
 
@@ -164,6 +164,12 @@ def test_bad_crf_preset_and_fps_are_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="frame rate 0"):
         VideoWriter(tmp_path / "x.mp4", SIZE, 0)
     assert check_size((4, 6)) == (4, 6)
+
+
+def test_only_mp4_names_are_taken(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match=r"x\.mkv is not an \.mp4 name"):
+        VideoWriter(tmp_path / "x.mkv", SIZE, 10)
+    assert VideoWriter(tmp_path / "X.MP4", SIZE, 10).path.name == "X.MP4"
 
 
 def test_partial_name() -> None:

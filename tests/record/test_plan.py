@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from visualizer.errors import UsageError
-from visualizer.record.plan import default_fps, default_output, frame_count, plan, slug
+from visualizer.record.plan import (
+    Prefixes,
+    default_fps,
+    default_output,
+    frame_count,
+    plan,
+    slug,
+)
+from visualizer.sources.text import StepBy, steps
 
 
 @pytest.mark.parametrize(
@@ -68,3 +77,25 @@ def test_default_output_is_stamped_and_not_taken(tmp_path: Path) -> None:
     assert default_output("Hello there", when, folder=tmp_path).name == (
         "hello-there-20261203-201507-2.mp4"
     )
+
+
+@pytest.mark.parametrize("by", ["char", "grapheme", "word"])
+def test_prefixes_are_the_steps_made_on_demand(by: StepBy) -> None:
+    text = "Café naïve e\u0301 🙂 done"
+    prefixes = Prefixes(text, by)
+    assert list(prefixes) == steps(text, by) and len(prefixes) == len(steps(text, by))
+    assert prefixes[1:3] == steps(text, by)[1:3]
+    assert [prefixes.added(i) for i in range(len(prefixes))] == [
+        len(p) - len(q) for p, q in zip(steps(text, by), ["", *steps(text, by)], strict=False)
+    ]
+
+
+def test_a_long_text_steps_in_linear_memory() -> None:
+    text = "word " * 40_000  # 200,000 characters: all its prefixes would be 20 GB
+    tracemalloc.start()
+    prefixes = Prefixes(text, "char")
+    last = prefixes[len(prefixes) - 1]
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert len(prefixes) == 200_000 and last == text
+    assert peak < 20_000_000

@@ -105,6 +105,7 @@ def test_close_is_safe_twice_and_with_nothing_recorded(tmp_path: Path) -> None:
     recorder.offer(flat("red"), now=0.0)
     first = recorder.close(now=0.0)
     assert first == recorder.close() == tmp_path / "one.mp4"
+    assert names_of(first) == ["red"]
     with pytest.raises(RecordError, match="already closed"):
         recorder.offer(flat("red"), now=1.0)
 
@@ -119,6 +120,7 @@ def test_encoder_failure_surfaces_and_leaves_no_file(tmp_path: Path, broken_ffmp
         recorder.close(now=10.0)
     with pytest.raises(RecordError, match="libx264-missing"):
         recorder.close()
+    assert not recorder.recording
     assert list(out.iterdir()) == []
 
 

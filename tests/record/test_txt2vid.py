@@ -121,7 +121,7 @@ def test_unicode_by_code_point_and_by_grapheme(
     video = decode(tmp_path / "u.mp4")
     assert len(video.frames) == len(expected)
     prefixes = ["".join(expected[: i + 1]) for i in range(len(expected))]
-    assert job.prefixes == prefixes
+    assert list(job.prefixes) == prefixes
     vectors = vectors_of(reference_source, prefixes)
     assert check_frames(video.frames, vectors) <= TOLERANCE
     if step == "grapheme":
@@ -186,6 +186,7 @@ def test_in_the_background_with_messages_then_cancel(
 
     kinds = [m.kind for m in messages]
     assert kinds[0] == "started" and kinds[-1] == "cancelled" and "progress" in kinds
+    assert [m.final for m in messages].count(True) == 1 and messages[-1].final
     result = messages[-1].result
     assert result is not None and result.partial and result.path == tmp_path / "bg.partial.mp4"
     assert 0 < result.frames < result.frames_planned == 296
@@ -240,3 +241,4 @@ def test_poll_is_safe_while_the_job_reports(tmp_path: Path, local: Source) -> No
     collected.extend(job.poll())
     assert collected[0].kind == "started" and collected[-1].kind == "done"
     assert [m.percent for m in collected if m.kind == "progress"][-1] == 100
+    assert len(decode(tmp_path / "p.mp4").frames) == 27

@@ -127,6 +127,8 @@ def toggle_hud(window: LiveWindow, now: float) -> None:
 
 
 def set_fullscreen(window: LiveWindow, on: bool, now: float) -> None:
+    # Limitation: fullscreen is the window manager's job; a bare X server (Xvfb without a
+    # window manager) or SDL's offscreen driver leaves the window as it was.
     if on == window.fullscreen:
         return
     try:

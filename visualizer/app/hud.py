@@ -304,7 +304,7 @@ def _panel_rows(state: PanelState) -> list[tuple[str, str, Colour]]:
         ("sparkline", "", TEXT),
         ("embed", latency, TEXT),
         ("sent", f"{state.requests} · {state.dropped} dropped{flight}", DIM),
-        ("fps", f"{state.fps}", TEXT),
+        ("fps", f"{state.fps}" if state.fps else "idle: drawn on change", TEXT),
     ]
     if state.recording:
         rows.append(("rec", state.recording, ERROR))

@@ -89,6 +89,9 @@ class StatusLine:
 class LiveWindow:
     """The window, its GL objects, the editor, the worker and the HUD; `run()` or `step()`."""
 
+    #: the window open in this process, if any (pygame has one display)
+    _open: LiveWindow | None = None
+
     def __init__(
         self,
         source: Source,
@@ -154,6 +157,9 @@ class LiveWindow:
     # -- setting up and tearing down ----------------------------------------------------------
 
     def _open_window(self) -> None:
+        # Limitation: pygame has one display per process, so one LiveWindow at a time.
+        if LiveWindow._open is not None:
+            raise RenderError("a live window is already open in this process: close it first")
         pygame.display.init()
         pygame.font.init()
         pygame.display.gl_set_attribute(pygame.GL_CONTEXT_MAJOR_VERSION, 3)
@@ -173,6 +179,7 @@ class LiveWindow:
                 "available ($DISPLAY) and that Mesa is installed (scripts/system-deps.sh)"
             ) from exc
 
+        LiveWindow._open = self
         pygame.display.set_caption("embviz live")
         self.fullscreen = False
         pygame.key.start_text_input()
@@ -198,8 +205,10 @@ class LiveWindow:
         if getattr(self, "ctx", None) is not None:
             self.ctx.release()
             self.ctx = None  # type: ignore[assignment]
-        pygame.key.stop_text_input()
-        pygame.display.quit()
+        if LiveWindow._open is self:
+            pygame.key.stop_text_input()
+            pygame.display.quit()
+            LiveWindow._open = None
 
     def __enter__(self) -> LiveWindow:
         return self
@@ -229,9 +238,11 @@ class LiveWindow:
         for message in messages:
             self._receive(message, now)
 
-        animating = self.renderer.update(now)
-        wanted = draw or read or bool(events or messages) or self._redraw_due(now, animating)
-        if not wanted:
+        # Draw the morph as it will be when this frame is on screen, a frame from now: the
+        # first frame after a vector arrives then already moves toward it.
+        animating = self.renderer.update(now + self._frame_lead())
+        due = self._redraw_due(now, animating)  # first: it also notes whether a morph ended
+        if not (due or draw or read or events or messages):
             return None
         if self.view is None:
             self.screen.draw(self, now)
@@ -284,6 +295,9 @@ class LiveWindow:
     def size(self) -> tuple[int, int]:
         return pygame.display.get_window_size()
 
+    def _frame_lead(self) -> float:
+        return 1.0 / (self.options.max_fps if self.options.max_fps > 0 else 60.0)
+
     def _redraw_due(self, now: float, animating: bool) -> bool:
         """Whether a frame without new input must still be drawn: a morph running or just
         ended, a recording, a status line expiring, or half a second since the last frame.
@@ -297,12 +311,18 @@ class LiveWindow:
         return animating or ended or expiring or stale or bool(busy)
 
     def _count_frame(self, now: float) -> None:
-        # the HUD's fps is the rate while drawing; the gaps of an idle window do not count
-        if self._last_frame is not None and now - self._last_frame < IDLE_FRAME_S:
+        """The HUD's fps: the frame rate while the picture moves (or a recording runs); 0 when
+        the window is idle and draws only on change."""
+        moving = self._animating or self.recordings.recording
+        if moving and self._last_frame is not None and now - self._last_frame < IDLE_FRAME_S:
             self._frame_times.append(now - self._last_frame)
         self._last_frame = now
         self.frames += 1
-        if now - self._fps_updated >= 0.25 and self._frame_times:
+
+        if not moving and now - self._fps_updated >= IDLE_FRAME_S:
+            self.fps, self._fps_updated = 0, now
+            self._frame_times.clear()
+        elif now - self._fps_updated >= 0.25 and sum(self._frame_times) > 0:
             self.fps = round(len(self._frame_times) / sum(self._frame_times))
             self._fps_updated = now
 

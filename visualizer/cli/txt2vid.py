@@ -10,6 +10,7 @@ NAME.partial.mp4 and exits with 128 + the signal's number.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -53,10 +54,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def add_picture_options(p: argparse.ArgumentParser) -> None:
     from visualizer.picture.colormaps import COLORMAPS
+    from visualizer.picture.layout import LAYOUTS
     from visualizer.picture.normalize import NORMALIZATIONS
 
     p.add_argument("--cmap", choices=COLORMAPS, help=f"colormap (default {COLORMAPS[0]})")
     p.add_argument("--norm", choices=NORMALIZATIONS, default="linear", help="(default linear)")
+    p.add_argument("--layout", choices=LAYOUTS, default="grid", help="cell order (default grid)")
+    p.add_argument("--no-legend", action="store_true", help="no colour bar")
 
 
 def add_video_options(p: argparse.ArgumentParser) -> None:
@@ -77,6 +81,9 @@ def run(args: argparse.Namespace) -> int:
     from visualizer.sources import source_from_args
 
     text = _read_text(args)
+    # The local model computes with OpenMP, whose threads spin while they wait; beside the
+    # renderer and ffmpeg on few cores that spinning steals their CPU. Read when it loads.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     options = Txt2VidOptions(
         size=args.size,
         fps=args.fps,
@@ -84,8 +91,10 @@ def run(args: argparse.Namespace) -> int:
         hold=args.hold,
         morph=args.morph,
         caption=not args.no_caption,
+        legend=not args.no_legend,
         colormap=args.cmap,
         normalization=args.norm,
+        layout=args.layout,
         crf=args.crf,
         preset=args.preset,
     )

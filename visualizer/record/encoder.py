@@ -68,6 +68,13 @@ def check_size(size: tuple[int, int]) -> tuple[int, int]:
     return width, height
 
 
+def check_output(path: Path) -> Path:
+    """The path, or UsageError if it does not name an .mp4 file."""
+    if path.suffix.lower() != ".mp4":
+        raise UsageError(f"{path} is not an .mp4 name: embviz writes MP4 (H.264) videos")
+    return path
+
+
 def parse_size(text: str) -> tuple[int, int]:
     """'1280x720' -> (1280, 720), checked by `check_size`."""
     match = re.fullmatch(r"\s*(\d+)\s*[xX×]\s*(\d+)\s*", text)
@@ -100,6 +107,8 @@ def probe(path: Path) -> int:
 class VideoWriter:
     """An MP4 being written: `write(frame)` per frame, then `close()` for the finished path.
 
+    `nice` lowers ffmpeg's priority by that many levels (txt2vid: so embedding comes first).
+
     Used as a context manager, a clean exit closes the video; an exit by exception (including
     KeyboardInterrupt) still closes ffmpeg properly and keeps what was written as
     NAME.partial.mp4 (`interrupt()`), except when ffmpeg itself failed.
@@ -113,12 +122,14 @@ class VideoWriter:
         *,
         crf: int = DEFAULT_CRF,
         preset: str = DEFAULT_PRESET,
+        nice: int = 0,
     ) -> None:
-        self.path = Path(path)
+        self.path = check_output(Path(path))
         self.size = check_size(size)
         self.fps = _check_fps(fps)
         self.crf = _check_crf(crf)
         self.preset = _check_preset(preset)
+        self.nice = nice
         self.frames_written = 0
         self._process: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
@@ -158,8 +169,8 @@ class VideoWriter:
             self._discard()
             exe = imageio_ffmpeg.get_ffmpeg_exe()
             raise RecordError(f"cannot start ffmpeg ({exe}): {exc}") from exc
-        if os.environ.get("EMBVIZ_NICE"):
-            os.setpriority(os.PRIO_PROCESS, self._process.pid, 5)
+        if self.nice:
+            self._lower_priority(self._process.pid)
         log.debug("ffmpeg writing %s (%dx%d, %s fps)", self._temporary, *self.size, self.fps)
         return self
 
@@ -221,9 +232,9 @@ class VideoWriter:
         elif isinstance(error, RecordError) or self._finished is not None:
             self.abort()
         else:
-            self._keep_partial()
+            self._keep_partial(error)
 
-    def _keep_partial(self) -> None:
+    def _keep_partial(self, error: BaseException) -> None:
         """Keep what was written after an exception; a second failure here is only logged."""
         try:
             kept = self.interrupt()
@@ -232,7 +243,8 @@ class VideoWriter:
             self.abort()
             return
         if kept is not None:
-            log.warning("interrupted: kept %d frames in %s", self.frames_written, kept)
+            why = type(error).__name__
+            log.warning("stopped by %s: kept %d frames in %s", why, self.frames_written, kept)
 
     def _finish(self, target: Path) -> Path:
         """Wait for ffmpeg, check the file, rename it to `target`."""
@@ -256,7 +268,11 @@ class VideoWriter:
             msg = f"{target} has {frames} frames after writing {self.frames_written}"
             raise RecordError(f"{msg}: the encoder lost frames; try again or another --preset")
 
-        os.replace(temporary, target)
+        try:
+            os.replace(temporary, target)
+        except OSError as exc:
+            self._discard()
+            raise RecordError(f"cannot move the finished video to {target}: {exc}") from exc
         self._finished = target
         self._close_stderr()
         log.debug("wrote %s (%d frames)", target, frames)
@@ -276,6 +292,13 @@ class VideoWriter:
         if not wait:
             process.kill()
         process.wait()
+
+    def _lower_priority(self, pid: int) -> None:
+        """ffmpeg `nice` levels below us, so the stages it runs beside come first."""
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, os.getpriority(os.PRIO_PROCESS, pid) + self.nice)
+        except OSError as exc:
+            log.debug("could not lower ffmpeg's priority: %s", exc)
 
     def _failure(self, what: str) -> RecordError:
         """A RecordError carrying the end of ffmpeg's stderr."""

@@ -15,12 +15,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import overload
 
 from visualizer.errors import UsageError
+from visualizer.sources.text import StepBy, step_ends
 
 RECORDINGS = Path("recordings")
 TARGET_SECONDS = 10
@@ -43,6 +45,33 @@ class PlannedFrame:
     repeat: int
 
 
+class Prefixes(Sequence[str]):
+    """The steps of a text as prefixes, each made when asked for, so a long text's steps take
+    memory in proportion to its length (one int a step), not to its length squared."""
+
+    def __init__(self, text: str, by: StepBy = "char") -> None:
+        self.text = text
+        self.ends = step_ends(text, by)
+
+    def __len__(self) -> int:
+        return len(self.ends)
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [self.text[:end] for end in self.ends[index]]
+        return self.text[: self.ends[index]]
+
+    def added(self, index: int) -> int:
+        """How many characters step `index` added to the one before."""
+        return self.ends[index] - (self.ends[index - 1] if index > 0 else 0)
+
+
 def frame_count(steps: int, hold: int = 1, morph: int = 0) -> int:
     """steps * hold + (steps - 1) * morph, the frames a txt2vid of `steps` steps writes."""
     check_hold_morph(hold, morph)
@@ -63,14 +92,17 @@ def check_hold_morph(hold: int, morph: int) -> None:
         raise UsageError(f"--morph {morph}: the frames between steps cannot be negative")
 
 
+def frames_of_step(step: int, hold: int = 1, morph: int = 0) -> list[PlannedFrame]:
+    """The frames of one step: the morph from the step before (none for the first), the hold."""
+    check_hold_morph(hold, morph)
+    morphs = [PlannedFrame(step, j / (morph + 1), 1) for j in range(1, morph + 1)] if step else []
+    return [*morphs, PlannedFrame(step, 1.0, hold)]
+
+
 def plan(steps: int, hold: int = 1, morph: int = 0) -> Iterator[PlannedFrame]:
     """The frames of a txt2vid in order: for each step, its morph frames, then its hold."""
-    check_hold_morph(hold, morph)
     for step in range(steps):
-        if step > 0:
-            for j in range(1, morph + 1):
-                yield PlannedFrame(step, j / (morph + 1), 1)
-        yield PlannedFrame(step, 1.0, hold)
+        yield from frames_of_step(step, hold, morph)
 
 
 def slug(text: str) -> str:

@@ -97,7 +97,8 @@ class SessionRecorder:
         """The frame the window just drew, (h, w, 3) uint8 top row first, drawn at `now`."""
         if self._closed:
             raise RecordError(f"the recording {self.path} is already closed")
-        self._raise_writer_error()
+        if self._error is not None:
+            self._shut_down()
         now = time.perf_counter() if now is None else now
         frame = self._fit(frame)
         self.offered += 1
@@ -156,6 +157,8 @@ class SessionRecorder:
             self._send(self._last, missing)
 
     def _send(self, frame: np.ndarray, count: int) -> None:
+        # Limitation: a long stall of the window (a debugger, a suspend) is recorded at its
+        # true length as one held frame, which can take a while to encode.
         self._slots += count
         while self._error is None:
             try:
@@ -163,6 +166,13 @@ class SessionRecorder:
                 return
             except queue.Full:
                 log.debug("the session encoder is behind; waiting for it")
+        if not self._closed:
+            self._shut_down()
+
+    def _shut_down(self) -> None:
+        """After an encoder failure: stop the writer thread, mark closed, raise the error."""
+        self._closed = True
+        self._stop_thread()
         self._raise_writer_error()
 
     def _write(self) -> None:

@@ -13,23 +13,27 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
-import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-import numpy as np
-
-from visualizer.errors import EmbvizError, UsageError
+from visualizer.errors import EmbvizError, RecordError, UsageError
 from visualizer.record import plan
 from visualizer.record.ahead import DEFAULT_BATCH, EmbedAhead, StepVector
-from visualizer.record.encoder import DEFAULT_CRF, DEFAULT_PRESET, VideoWriter, check_size
+from visualizer.record.encoder import (
+    DEFAULT_CRF,
+    DEFAULT_PRESET,
+    VideoWriter,
+    check_output,
+    check_size,
+)
+from visualizer.record.frames import StepFrames
 from visualizer.sources.base import Source
-from visualizer.sources.text import StepBy, clean, is_blank, steps
+from visualizer.sources.text import StepBy, clean, is_blank
 
 if TYPE_CHECKING:
     from visualizer.gl.offscreen import OffscreenCanvas
@@ -37,6 +41,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_SIZE = (1280, 720)
+#: how much rendering and encoding give way to embedding (nice levels)
+NICE = 5
+
+_WAIT_S = 0.1
 
 
 @dataclass(frozen=True)
@@ -49,8 +57,10 @@ class Txt2VidOptions:
     hold: int = 1
     morph: int = 0
     caption: bool = True
+    legend: bool = True
     colormap: str | None = None
     normalization: str = "linear"
+    layout: str = "grid"
     crf: int = DEFAULT_CRF
     preset: str = DEFAULT_PRESET
     batch: int = DEFAULT_BATCH
@@ -109,14 +119,20 @@ class JobMessage:
     result: Txt2VidResult | None = None
     error: BaseException | None = None
 
+    @property
+    def final(self) -> bool:
+        """True for the last message of a job: done, cancelled or failed."""
+        return self.kind in ("done", "cancelled", "failed")
+
 
 class Txt2VidJob:
-    """One txt2vid of `text`, embedded by `source` (which the caller owns and closes).
+    """One txt2vid of `text`, its steps embedded by `source`.
 
-    Synchronous: `result = job.run(progress=callback)`; the callback is called in the thread
-    that runs the job. In the background: `job.start()`, then `job.poll()` from any thread for
-    the JobMessages since the last poll, `job.cancel()` to stop early (a partial file is kept),
-    `job.join()`. The source must not be used by another thread while the job runs.
+    Synchronous: `result = job.run(progress=callback)`; the callback is called from the job's
+    render thread after every step. In the background: `job.start()`, then `job.poll()` from
+    any thread for the JobMessages since the last poll, `job.cancel()` to stop early (a partial
+    file is kept), `job.join()`. Embedding runs in a thread of its own, so the source must be
+    safe to call from another thread (every embviz source is); the caller owns and closes it.
     """
 
     def __init__(
@@ -133,12 +149,12 @@ class Txt2VidJob:
             raise UsageError(f"the text is {what}, so there is nothing to record: give some words")
 
         check_size(self.options.size)
-        self.prefixes = steps(self.text, self.options.step)
+        self.prefixes = plan.Prefixes(self.text, self.options.step)
         self.frames_total = plan.frame_count(
             len(self.prefixes), self.options.hold, self.options.morph
         )
         self.fps = self.options.fps or plan.default_fps(self.frames_total)
-        self.output = Path(output) if output is not None else plan.default_output(self.text)
+        self.output = check_output(_output_path(self.text, output))
         self.source = source
 
         self._cancel = threading.Event()
@@ -150,30 +166,30 @@ class Txt2VidJob:
     # -- running in the caller's thread
 
     def run(self, progress: ProgressCallback | None = None) -> Txt2VidResult:
-        """Make the video; returns when it is finished, cancelled (partial) or failed (raises)."""
-        from visualizer.gl.offscreen import OffscreenCanvas
+        """Make the video; returns when it is finished or cancelled (partial), raises if failed.
 
-        writer = VideoWriter(
-            self.output,
-            self.options.size,
-            self.fps,
-            crf=self.options.crf,
-            preset=self.options.preset,
+        The frames are made in a thread of the job's own (at a lower priority, see NICE), so the
+        caller's thread only waits, and stays free to take signals. `progress` is called from
+        that thread.
+        """
+        outcome: list[Txt2VidResult | BaseException] = []
+        worker = threading.Thread(
+            target=self._work, args=(progress, outcome), name="txt2vid-render", daemon=True
         )
-        ahead = EmbedAhead(self.source, self.prefixes, self._cancel, batch=self.options.batch)
-        ahead.start()
-        if os.environ.get("EMBVIZ_NICE"):
-            _yield_cpu_to_embedding()
-        canvas = OffscreenCanvas(
-            self.options.size,
-            colormap=self.options.colormap,
-            normalization=self.options.normalization,
-        )
+        worker.start()
         try:
-            return self._record(canvas, ahead, writer, progress)
-        finally:
-            ahead.stop()
-            canvas.release()
+            while worker.is_alive():
+                worker.join(_WAIT_S)
+        except BaseException:  # Ctrl+C in the caller: let the worker keep the partial file
+            self.cancel()
+            worker.join()
+            raise
+
+        if not outcome:
+            raise RecordError(f"txt2vid of {self.output} ended without a result")
+        if isinstance(outcome[0], BaseException):
+            raise outcome[0]
+        return outcome[0]
 
     def cancel(self) -> None:
         """Stop after the frame being made; the video so far is kept as NAME.partial.mp4."""
@@ -235,6 +251,42 @@ class Txt2VidJob:
 
     # -- the pipeline
 
+    def _work(
+        self, progress: ProgressCallback | None, outcome: list[Txt2VidResult | BaseException]
+    ) -> None:
+        """The render thread: embedding starts first, then this thread gives way to it."""
+        from visualizer.gl.offscreen import OffscreenCanvas
+
+        options = self.options
+        ahead = EmbedAhead(self.source, self.prefixes, self._cancel, batch=options.batch)
+        canvas: OffscreenCanvas | None = None
+        try:
+            writer = VideoWriter(
+                self.output,
+                options.size,
+                self.fps,
+                crf=options.crf,
+                preset=options.preset,
+                nice=NICE,
+            )
+            ahead.start()
+            _yield_cpu_to_embedding()
+
+            canvas = OffscreenCanvas(
+                options.size,
+                colormap=options.colormap,
+                normalization=options.normalization,
+                legend=options.legend,
+                layout=options.layout,
+            )
+            outcome.append(self._record(canvas, ahead, writer, progress))
+        except BaseException as exc:  # handed to run(), which raises it in the caller's thread
+            outcome.append(exc)
+        finally:
+            ahead.stop()
+            if canvas is not None:
+                canvas.release()
+
     def _record(
         self,
         canvas: OffscreenCanvas,
@@ -242,7 +294,15 @@ class Txt2VidJob:
         writer: VideoWriter,
         progress: ProgressCallback | None,
     ) -> Txt2VidResult:
-        clock = _Clock()
+        frames = StepFrames(
+            canvas,
+            writer,
+            self.prefixes,
+            hold=self.options.hold,
+            morph=self.options.morph,
+            caption=self.options.caption,
+            cancel=self._cancel,
+        )
         failed: list[FailedStep] = []
         windowed = 0
         previous: StepVector | None = None
@@ -256,23 +316,17 @@ class Txt2VidJob:
                     failed.append(FailedStep(current.index + 1, text, current.reason))
                 windowed += current.windowed
 
-                self._write_step(canvas, writer, previous, current, clock)
+                frames.write(previous, current)
                 previous = current
                 if progress is not None:
-                    done = Progress(
-                        writer.frames_written,
-                        self.frames_total,
-                        current.index + 1,
-                        len(self.prefixes),
-                    )
-                    progress(done)
+                    steps_done = current.index + 1
+                    total = self.frames_total
+                    progress(Progress(writer.frames_written, total, steps_done, len(self.prefixes)))
 
-            if self._cancel.is_set():
-                path = writer.interrupt()
-            else:
-                path = writer.close()
+            path = writer.interrupt() if self._cancel.is_set() else writer.close()
 
-        timings = {"embed_s": ahead.embed_s, **clock.totals(), "total_s": clock.elapsed()}
+        timings = {"embed_s": ahead.embed_s, **frames.clock.totals()}
+        log.debug("txt2vid stages (s, overlapping): %s", timings)
         return Txt2VidResult(
             path=path,
             frames=writer.frames_written,
@@ -286,90 +340,30 @@ class Txt2VidJob:
             timings=timings,
         )
 
-    def _write_step(
-        self,
-        canvas: OffscreenCanvas,
-        writer: VideoWriter,
-        previous: StepVector | None,
-        current: StepVector,
-        clock: _Clock,
-    ) -> None:
-        """The morph frames into this step (if any), then the step held for `hold` frames."""
-        index = current.index
-        caption, highlight = self._caption(index)
-        morph = self.options.morph if index > 0 else 0
 
-        for j in range(1, morph + 1):
-            if self._cancel.is_set():
-                return
-            t = j / (morph + 1)
-            with clock.stage("render_s"):
-                frame = self._render(canvas, previous, current, t, caption, highlight)
-            with clock.stage("encode_s"):
-                writer.write(frame)
-
-        with clock.stage("render_s"):
-            frame = self._render(canvas, previous, current, 1.0, caption, highlight)
-        with clock.stage("encode_s"):
-            for _ in range(self.options.hold):
-                writer.write(frame)
-
-    def _render(
-        self,
-        canvas: OffscreenCanvas,
-        previous: StepVector | None,
-        current: StepVector,
-        t: float,
-        caption: str | None,
-        highlight: int,
-    ) -> np.ndarray:
-        """One frame; a morph next to a placeholder cuts over rather than blends."""
-        if current.vector is None:
-            note = f"step {current.index + 1}: no vector ({current.short})"
-            return canvas.frame(None, caption=caption, highlight=highlight, note=note)
-
-        before = previous.vector if previous is not None and t < 1.0 else None
-        blend = t if before is not None else 1.0
-        return canvas.frame(
-            current.vector, previous=before, t=blend, caption=caption, highlight=highlight
-        )
-
-    def _caption(self, index: int) -> tuple[str | None, int]:
-        """The text so far and how many of its last characters the newest step added."""
-        if not self.options.caption:
-            return None, 0
-        prefix = self.prefixes[index]
-        before = len(self.prefixes[index - 1]) if index > 0 else 0
-        return prefix, len(prefix) - before
+def _output_path(text: str, output: str | Path | None) -> Path:
+    """The given path, or a name made from the text in recordings/ (or in the given folder)."""
+    if output is None:
+        return plan.default_output(text)
+    if Path(output).is_dir():
+        return plan.default_output(text, folder=Path(output))
+    return Path(output)
 
 
 def _yield_cpu_to_embedding() -> None:
-    """Lower this thread's priority (Linux nice is per thread), so rendering and the GL driver's
-    threads made from here give way to the embedding thread, the slowest stage."""
+    """Lower the priority of this thread, which renders, so that it (and the GL driver's threads
+    it starts) give way to the embedding thread, the slowest stage, when cores are few.
+
+    Called after the embedding thread has started, so that thread keeps the old priority.
+    """
+    # Limitation: Linux only: elsewhere a thread's priority cannot be set on its own.
+    if not sys.platform.startswith("linux"):
+        return
     tid = threading.get_native_id()
-    os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + 5)
-
-
-class _Clock:
-    """Time spent per stage, for the benchmark and `--verbose`."""
-
-    def __init__(self) -> None:
-        self.started = time.perf_counter()
-        self._totals: dict[str, float] = {}
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        started = time.perf_counter()
-        try:
-            yield
-        finally:
-            self._totals[name] = self._totals.get(name, 0.0) + time.perf_counter() - started
-
-    def totals(self) -> dict[str, float]:
-        return dict(self._totals)
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self.started
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, os.getpriority(os.PRIO_PROCESS, tid) + NICE)
+    except OSError as exc:
+        log.debug("could not lower the render thread's priority: %s", exc)
 
 
 def _final_message(result: Txt2VidResult) -> JobMessage:

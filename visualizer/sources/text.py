@@ -65,6 +65,12 @@ def steps(text: str, by: StepBy = "char") -> list[str]:
     letter with its combining accent stays whole), "word" one run of non-space characters,
     with the whitespace before it.
     """
+    return [text[:end] for end in step_ends(text, by)]
+
+
+def step_ends(text: str, by: StepBy = "char") -> list[int]:
+    """Where each step of `steps` ends in `text`: the prefixes' lengths, without making them
+    (a long text's prefixes together take memory quadratic in its length)."""
     if by == "char":
         ends = list(range(1, len(text) + 1))
     elif by == "grapheme":
@@ -76,4 +82,4 @@ def steps(text: str, by: StepBy = "char") -> list[str]:
             ends.append(len(text))
     else:
         raise UsageError(f"unknown step {by!r}: use one of {', '.join(STEP_BY)}")
-    return [text[:end] for end in ends]
+    return ends
