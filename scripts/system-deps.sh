@@ -5,7 +5,7 @@
 # As root it installs what is missing with apt-get; otherwise it prints the command to run.
 set -euo pipefail
 
-packages=(libegl1 libgl1 libegl-mesa0 libgl1-mesa-dri xvfb xauth xdotool fontconfig
+packages=(libegl1 libgl1 libegl-mesa0 libgl1-mesa-dri xvfb xauth xdotool imagemagick fontconfig
   fonts-dejavu-core fonts-droid-fallback fonts-noto-color-emoji)
 missing=()
 
@@ -21,6 +21,7 @@ compgen -G '/usr/lib/*/dri/swrast_dri.so' >/dev/null || compgen -G '/usr/lib/*/d
 have_cmd Xvfb || missing+=(xvfb)
 have_cmd xauth || missing+=(xauth)
 have_cmd xdotool || missing+=(xdotool)
+have_cmd import || missing+=(imagemagick)  # `import` takes the screenshot in tests/cli/test_live.py
 have_cmd fc-list || missing+=(fontconfig)
 [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
 have_glyph 4e2d || missing+=(fonts-droid-fallback)     # 中: any CJK font will do

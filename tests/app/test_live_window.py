@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pygame
@@ -299,3 +300,41 @@ def test_a_second_window_in_the_process_is_refused_and_the_first_keeps_running(
     type_text("still here")
     settle(window)
     assert window.shown is not None and window.shown.text == "still here"
+
+
+def test_typed_unicode_reaches_the_model_whole(
+    open_window: OpenWindow, case_texts: dict[str, str], local_vectors: dict[str, np.ndarray]
+) -> None:
+    text = " ".join(case_texts["unicode"].split())  # the window's line has no line breaks
+    window = open_window(LocalSource())
+    for grapheme in text:  # as an IME would commit it: one TEXTINPUT per character
+        pygame.event.post(pygame.event.Event(pygame.TEXTINPUT, text=grapheme))
+    settle(window)
+
+    assert window.editor.text == text
+    np.testing.assert_array_equal(window.renderer.current, local_vectors[text])
+    press(pygame.K_BACKSPACE)  # removes the last grapheme, not half of it
+    settle(window)
+    assert text.startswith(window.editor.text) and len(window.editor.text) < len(text)
+
+
+def test_an_answer_overtaken_by_one_from_memory_is_not_shown(
+    open_window: OpenWindow, gated: Any
+) -> None:
+    window = open_window(gated)
+    type_text("first")
+    settle(window)
+    gated.hold()
+    type_text("X")
+    step_until(window, gated.entered.is_set)
+
+    press(pygame.K_BACKSPACE)  # back to "first": from memory, at once
+    window.step()
+    assert window.shown is not None and window.answered_by == "memory"
+    assert window.worker.busy  # "firstX" is still in flight
+    gated.gate.set()
+    step_until(window, lambda: window.not_shown == 1)
+    settle(window)
+
+    assert window.shown is not None and window.shown.text == "first"
+    assert window.editor.text == "first"

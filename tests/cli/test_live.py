@@ -133,3 +133,13 @@ def test_bad_options_exit_with_a_message(capsys: pytest.CaptureFixture[str]) -> 
     with pytest.raises(SystemExit):
         main(["live", "--size", "wide"])
     assert "WIDTHxHEIGHT" in capsys.readouterr().err
+
+
+def test_without_a_display_it_says_so_instead_of_running_invisibly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("SDL_VIDEODRIVER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+
+    assert main(["live", "--no-cache"]) == 1
+    assert "no display" in capsys.readouterr().err

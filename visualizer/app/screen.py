@@ -179,7 +179,7 @@ def panel_state(window: LiveWindow) -> PanelState:
         answered_by=window.answered_by,
         fps=window.fps,
         requests=worker.requests_sent,
-        dropped=worker.dropped,
+        dropped=window.not_shown,
         busy=worker.busy,
         recording=window.recordings.session_label(),
     )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from collections import deque
 from collections.abc import Callable
@@ -27,6 +28,7 @@ import pygame
 from visualizer.app import commands
 from visualizer.app import hud as hudmod
 from visualizer.app.editor import Editor
+from visualizer.app.frames import FrameClock
 from visualizer.app.keys import binding_for
 from visualizer.app.recording import Recordings
 from visualizer.app.screen import BACKGROUND, Rect, Screen
@@ -39,6 +41,7 @@ from visualizer.app.worker import (
     OpenModel,
     StatusNote,
     WorkerMessage,
+    prefer_one_model_thread,
 )
 from visualizer.errors import RenderError
 from visualizer.gl.renderer import PictureRenderer
@@ -57,8 +60,6 @@ log = logging.getLogger(__name__)
 NOTE_SECONDS = 4.0
 #: cosine values kept for the HUD's sparkline
 SPARKLINE_LENGTH = 60
-#: with nothing changing, the window still redraws this often (seconds)
-IDLE_FRAME_S = 0.5
 
 
 @dataclass
@@ -122,25 +123,22 @@ class LiveWindow:
             raise
 
         self.editor = Editor(text=self.options.text, cursor=len(self.options.text))
+        prefer_one_model_thread()
         self.worker = EmbedWorker(source, open_model=open_model)
         self.show_hud = not self.options.presentation
         self.show_help = False
         self.presenting = self.options.presentation
 
         self.shown: Embedding | None = None
+        #: the request number of the answer on screen, and how many answers came too late
+        self.shown_request = 0
+        self.not_shown = 0
         self.similarity: float | None = None
         self.similarities: deque[float] = deque(maxlen=SPARKLINE_LENGTH)
         self.latency_ms: float | None = None
         self.answered_by = ""
         self.status: dict[str, StatusLine] = {}
-        self.frames = 0
-        self._frame_times: deque[float] = deque(maxlen=90)
-        #: frames per second over the last 90 frames, updated four times a second
-        self.fps = 0
-        self._fps_updated = 0.0
-        self._last_frame: float | None = None
-        self._animating = False
-        self._due = 0.0
+        self.frame_clock = FrameClock(self.options.max_fps)
         self.escape_armed_until = 0.0
         self.mouse: tuple[int, int] | None = None
         #: the dimension and value under the mouse in the last frame drawn
@@ -161,6 +159,14 @@ class LiveWindow:
         if LiveWindow._open is not None:
             raise RenderError("a live window is already open in this process: close it first")
         pygame.display.init()
+        driver = pygame.display.get_driver()
+        if driver in ("offscreen", "dummy") and os.environ.get("SDL_VIDEODRIVER") != driver:
+            pygame.display.quit()
+            raise RenderError(
+                "no display to open the live window on ($DISPLAY and $WAYLAND_DISPLAY are not "
+                "set): run it on a desktop, under `xvfb-run`, or make files with `embviz image` "
+                "or `embviz txt2vid`"
+            )
         pygame.font.init()
         pygame.display.gl_set_attribute(pygame.GL_CONTEXT_MAJOR_VERSION, 3)
         pygame.display.gl_set_attribute(pygame.GL_CONTEXT_MINOR_VERSION, 3)
@@ -240,9 +246,10 @@ class LiveWindow:
 
         # Draw the morph as it will be when this frame is on screen, a frame from now: the
         # first frame after a vector arrives then already moves toward it.
-        animating = self.renderer.update(now + self._frame_lead())
-        due = self._redraw_due(now, animating)  # first: it also notes whether a morph ended
-        if not (due or draw or read or events or messages):
+        animating = self.renderer.update(now + self.frame_clock.period)
+        moving = animating or self._busy()
+        due = self.frame_clock.redraw_due(now, moving)  # first: it notes a morph's end
+        if not (due or draw or read or events or messages or self._expiring(now)):
             return None
         if self.view is None:
             self.screen.draw(self, now)
@@ -259,7 +266,7 @@ class LiveWindow:
             commands.recording_note(self, note, now)
 
         pygame.display.flip()
-        self._count_frame(now)
+        self.frame_clock.drawn(now, moving)
         return frame
 
     def _draw_view(self, view: View, now: float) -> None:
@@ -274,16 +281,12 @@ class LiveWindow:
         """Wait until the next frame is due (--max-fps), waking early for a vector or a key."""
         if self.options.vsync or self.options.max_fps <= 0:
             return
-        period = 1.0 / self.options.max_fps
-        while (remaining := self._due - self.clock()) > 0:
+        while (remaining := self.frame_clock.due - self.clock()) > 0:
             if self.worker.wait(min(remaining, 0.002)):
                 break
             if pygame.event.peek((pygame.TEXTINPUT, pygame.KEYDOWN, pygame.QUIT)):
                 break
-
-        # Keep to the schedule when a frame is a little late; start afresh when far behind.
-        now = self.clock()
-        self._due = self._due + period if now < self._due + period else now + period
+        self.frame_clock.next_due(self.clock())
 
     def read_frame(self) -> np.ndarray:
         """What has been drawn into the window this frame, (h, w, 3) uint8, top row first."""
@@ -295,36 +298,22 @@ class LiveWindow:
     def size(self) -> tuple[int, int]:
         return pygame.display.get_window_size()
 
-    def _frame_lead(self) -> float:
-        return 1.0 / (self.options.max_fps if self.options.max_fps > 0 else 60.0)
+    def _busy(self) -> bool:
+        """A hosted view or a recording: every frame is drawn."""
+        return self.view is not None or self.recordings.recording or self.recordings.job is not None
 
-    def _redraw_due(self, now: float, animating: bool) -> bool:
-        """Whether a frame without new input must still be drawn: a morph running or just
-        ended, a recording, a status line expiring, or half a second since the last frame.
+    def _expiring(self, now: float) -> bool:
+        return any(line.until <= now for line in self.status.values())
 
-        Skipping the other frames leaves the CPU to the model while a vector is computed.
-        """
-        ended, self._animating = self._animating and not animating, animating
-        expiring = any(line.until <= now for line in self.status.values())
-        stale = self._last_frame is None or now - self._last_frame >= IDLE_FRAME_S
-        busy = self.view is not None or self.recordings.recording or self.recordings.job
-        return animating or ended or expiring or stale or bool(busy)
+    @property
+    def frames(self) -> int:
+        """Frames drawn so far."""
+        return self.frame_clock.frames
 
-    def _count_frame(self, now: float) -> None:
-        """The HUD's fps: the frame rate while the picture moves (or a recording runs); 0 when
-        the window is idle and draws only on change."""
-        moving = self._animating or self.recordings.recording
-        if moving and self._last_frame is not None and now - self._last_frame < IDLE_FRAME_S:
-            self._frame_times.append(now - self._last_frame)
-        self._last_frame = now
-        self.frames += 1
-
-        if not moving and now - self._fps_updated >= IDLE_FRAME_S:
-            self.fps, self._fps_updated = 0, now
-            self._frame_times.clear()
-        elif now - self._fps_updated >= 0.25 and sum(self._frame_times) > 0:
-            self.fps = round(len(self._frame_times) / sum(self._frame_times))
-            self._fps_updated = now
+    @property
+    def fps(self) -> int:
+        """The frame rate while the picture moves; 0 when the window is idle."""
+        return self.frame_clock.fps
 
     def areas(self) -> dict[str, Rect]:
         """Where each part of the window is, in pixels from the top-left (see app.screen)."""
@@ -397,8 +386,10 @@ class LiveWindow:
             self.note("model", f"now using {message.label}", now)
 
     def _show(self, result: EmbedResult, now: float) -> None:
-        if result.text != self.editor.text:
-            return  # the user typed on while this was being delivered; a newer one is coming
+        if result.request <= self.shown_request:
+            self.not_shown += 1  # a newer answer (from memory) is already on screen
+            return
+        self.shown_request = result.request
 
         embedding = result.embedding
         self.similarity = None

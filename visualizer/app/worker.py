@@ -1,9 +1,11 @@
 """Vectors for the live window, fetched on a background thread so drawing never waits.
 
 One request is in flight at a time. While it runs, a newer edit replaces the one waiting (stale
-texts are dropped, never queued), and when the in-flight answer comes back for a text that is no
-longer the latest it is remembered but not shown. Texts seen before are answered at once from
-memory, so Backspace to an earlier text needs no request at all.
+texts are dropped, never queued). Texts seen before are answered at once from memory, so
+Backspace to an earlier text needs no request at all. Every request has a number, increasing;
+each answer carries the number of the newest request it answers, and the window shows an answer
+only if it is newer than the one on screen: a fast typist sees the picture follow the texts that
+could be embedded, and an answer overtaken by a newer one (from memory) is never shown.
 
 The main loop calls `request(text)` on every edit and `poll()` once a frame; everything the
 thread has to say (vectors, failures, "loading model..." notes, model lists) comes out of poll().
@@ -52,6 +54,8 @@ class EmbedResult:
     label: str
     seconds: float
     from_memory: bool
+    #: the number of the newest request this answers; higher is newer
+    request: int = 0
 
 
 @dataclass(frozen=True)
@@ -106,14 +110,16 @@ class EmbedWorker:
         self._pending_models = False
         self._latest: str | None = None
         self._in_flight: str | None = None
+        self._numbers = 0  # requests made so far; the newest request's number
+        self._pending_number = 0
+        self._in_flight_number = 0
         self._closing = False
         self._switching = False
 
         self._out: queue.SimpleQueue[WorkerMessage] = queue.SimpleQueue()
         self._ready = threading.Event()
-        #: how many texts went to the source, and how many answers arrived too late to show
+        #: how many texts went to the source
         self.requests_sent = 0
-        self.dropped = 0
 
         source.on_status = self._on_status
         self._thread = threading.Thread(target=self._loop, name="embviz-embed", daemon=True)
@@ -145,18 +151,20 @@ class EmbedWorker:
         """Ask for the vector of `text`; replaces any request still waiting."""
         label = self._source.label
         with self._lock:
-            self._latest = text
+            self._numbers += 1
+            number, self._latest = self._numbers, text
             remembered = self._memory.get((label, text))
             if remembered is not None:
                 self._memory.move_to_end((label, text))
-            if remembered is not None or text == self._in_flight:
                 self._pending_text = None
+            elif text == self._in_flight:
+                self._pending_text, self._in_flight_number = None, number
             else:
-                self._pending_text = text
+                self._pending_text, self._pending_number = text, number
                 self._lock.notify()
 
         if remembered is not None:
-            self._put(EmbedResult(text, remembered, label, 0.0, True))
+            self._put(EmbedResult(text, remembered, label, 0.0, True, number))
 
     def list_models(self) -> None:
         """Ask the source which models it offers; answered by a ModelsListed message."""
@@ -234,7 +242,7 @@ class EmbedWorker:
                 self._pending_models = False
                 return "models", ""
             text, self._pending_text = self._pending_text or "", None
-            self._in_flight = text
+            self._in_flight, self._in_flight_number = text, self._pending_number
             return "embed", text
 
     def _has_work(self) -> bool:
@@ -253,27 +261,25 @@ class EmbedWorker:
             embedding = source.embed_one(text)
             _check_finite(embedding, source.label)
         except EmbvizError as exc:
-            self._finish(None)
+            self._finish()
             self._put(Failure("embed", str(exc)))
             return
         except Exception as exc:  # the window must keep running whatever a source raises
             log.exception("embedding %r with %s failed", text[:40], source.label)
-            self._finish(None)
+            self._finish()
             self._put(Failure("embed", f"{source.label} failed: {type(exc).__name__}: {exc}"))
             return
 
         seconds = time.perf_counter() - started
         self._remember(source.label, text, embedding)
-        if self._finish(text):
-            self._put(EmbedResult(text, embedding, source.label, seconds, False))
-        else:
-            self.dropped += 1
+        number = self._finish()
+        self._put(EmbedResult(text, embedding, source.label, seconds, False, number))
 
-    def _finish(self, text: str | None) -> bool:
-        """Mark the request done; True if `text` is still the one the user wants."""
+    def _finish(self) -> int:
+        """Mark the request done; the number of the newest request it answers."""
         with self._lock:
             self._in_flight = None
-            return text is not None and text == self._latest
+            return self._in_flight_number
 
     def _remember(self, label: str, text: str, embedding: Embedding) -> None:
         with self._lock:
@@ -302,7 +308,8 @@ class EmbedWorker:
         with self._lock:
             old, self._source = self._source, source
             if self._latest is not None:
-                self._pending_text = self._latest
+                self._numbers += 1
+                self._pending_text, self._pending_number = self._latest, self._numbers
         old.on_status = None
         if old is not self._original:
             old.close()
