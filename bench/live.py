@@ -39,7 +39,7 @@ import numpy as np  # noqa: E402
 import pygame  # noqa: E402
 
 from visualizer.app.window import LiveWindow, WindowOptions  # noqa: E402
-from visualizer.app.worker import prefer_one_model_thread  # noqa: E402
+from visualizer.app.worker import choose_model_threads  # noqa: E402
 from visualizer.cli.image import parse_size  # noqa: E402
 from visualizer.sources import open_source  # noqa: E402
 from visualizer.sources.base import Fetched, ModelInfo, Source  # noqa: E402
@@ -202,7 +202,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=5.0)
     args = parser.parse_args(argv)
 
-    prefer_one_model_thread()  # as `embviz live` does
+    choose_model_threads()  # as `embviz live` does
     threads = os.environ["OMP_NUM_THREADS"]
     load = os.getloadavg()[0]
     print(f"load average before: {load:.2f} on {os.cpu_count()} cores; model threads {threads}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +18,7 @@ from visualizer.app.worker import (
     ModelSwitched,
     StatusNote,
     WorkerMessage,
+    choose_model_threads,
 )
 from visualizer.errors import ServerUnavailable
 from visualizer.sources.local import LocalSource
@@ -181,3 +183,15 @@ def test_close_does_not_wait_for_a_stuck_request(gated: Any) -> None:
     worker.close(timeout=0.3)
     assert time.monotonic() - started < 1.0
     gated.gate.set()
+
+
+@pytest.mark.parametrize(("cores", "threads"), [(1, "1"), (2, "1"), (8, "2")])
+def test_the_model_gets_one_thread_on_two_cores_and_the_users_choice_wins(
+    monkeypatch: pytest.MonkeyPatch, cores: int, threads: str
+) -> None:
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    assert choose_model_threads() == threads == os.environ["OMP_NUM_THREADS"]
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert choose_model_threads() == "3"

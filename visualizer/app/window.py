@@ -41,7 +41,7 @@ from visualizer.app.worker import (
     OpenModel,
     StatusNote,
     WorkerMessage,
-    prefer_one_model_thread,
+    choose_model_threads,
 )
 from visualizer.errors import RenderError
 from visualizer.gl.renderer import PictureRenderer
@@ -123,7 +123,7 @@ class LiveWindow:
             raise
 
         self.editor = Editor(text=self.options.text, cursor=len(self.options.text))
-        prefer_one_model_thread()
+        choose_model_threads()
         self.worker = EmbedWorker(source, open_model=open_model)
         self.show_hud = not self.options.presentation
         self.show_help = False

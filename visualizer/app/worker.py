@@ -33,16 +33,18 @@ log = logging.getLogger(__name__)
 MEMORY_SIZE = 2048
 
 
-def prefer_one_model_thread() -> None:
-    """Give the in-process model one OpenMP thread, unless OMP_NUM_THREADS says otherwise.
+def choose_model_threads() -> str:
+    """Set the in-process model's OpenMP threads, unless OMP_NUM_THREADS is set; the value.
 
-    The window draws on the main thread and Mesa's llvmpipe rasterises on as many threads as
-    there are cores; a model that also wants every core waits at each OpenMP barrier for a
-    thread the scheduler has not run, and a 10 ms embedding can take 100+ ms. One thread keeps
-    it near 17 ms on a busy two-core machine. libgomp reads the variable once, when the model
+    The window draws on the main thread and Mesa's llvmpipe rasterises on every core. With
+    two cores, a model that wants both waits at each OpenMP barrier for a thread the scheduler
+    has not run: measured here with four busy processes, 217 ms an embedding on two threads
+    against 37 ms on one (on an idle machine two threads take 7-9 ms, one 14-17 ms). So: one
+    thread on two cores or fewer, two above. libgomp reads the variable once, when the model
     loads, so call this before the first text is embedded.
     """
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    threads = "1" if (os.cpu_count() or 1) <= 2 else "2"
+    return os.environ.setdefault("OMP_NUM_THREADS", threads)
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     from visualizer.app.window import LiveWindow, WindowOptions
-    from visualizer.app.worker import prefer_one_model_thread
+    from visualizer.app.worker import choose_model_threads
     from visualizer.sources import Source, open_source, source_from_args
 
     if args.morph_ms < 0 or args.max_fps < 0:
@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
             cache=not args.no_cache,
         )
 
-    prefer_one_model_thread()
+    choose_model_threads()
     source = source_from_args(args)
     try:
         log.info("opening the live window with %s", source.label)
