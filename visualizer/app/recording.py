@@ -109,6 +109,9 @@ class Recordings:
         if job is None:
             return []
 
+        # Read `running` before draining: a job that ends between the two would otherwise have
+        # its last messages (done, with the path) dropped along with it.
+        finished = not job.running
         notes = []
         for message in job.poll():
             notes.append(
@@ -118,7 +121,7 @@ class Recordings:
             )
             if message.result is not None and message.result.path is not None:
                 self.made.append(message.result.path)
-        if not job.running:
+        if finished:
             self._end_job()
         return notes
 
