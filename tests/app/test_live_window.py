@@ -83,7 +83,9 @@ def test_a_vector_mid_morph_restarts_from_what_is_on_screen(
     while window.shown is None or window.shown.text != "cats":
         window.step()
 
-    clock[0] += 0.2  # about half-way through the 0.4 s morph from "cat" to "cats"
+    # Half-way through the 0.4 s morph from "cat" to "cats": the eased curve is at 0.5 at
+    # t = 1 - 0.5 ** (1/3), and each frame is drawn as it will be one frame (1/60 s) later.
+    clock[0] += 0.4 * (1.0 - 0.5 ** (1.0 / 3.0)) - 1 / 60
     window.step()
     mid = window.renderer.current
     assert mid is not None and window.renderer.animating

@@ -233,9 +233,10 @@ class LiveWindow:
         finally:
             self.close()
 
-    def step(self, read: bool = False, draw: bool = False) -> np.ndarray | None:
+    def step(self, read: bool = False, draw: bool = False, peek: bool = False) -> np.ndarray | None:
         """One frame: events, vectors, morph, then draw and flip if anything changed (always
-        with `draw` or `read`); with `read`, the frame drawn, as (h, w, 3) top row first."""
+        with `draw` or `read`); with `read`, the frame drawn, as (h, w, 3) top row first; with
+        `peek`, the frame only if one was drawn anyway (benchmarks watch without forcing)."""
         now = self.clock()
         events = pygame.event.get()
         for event in events:
@@ -256,7 +257,8 @@ class LiveWindow:
         else:
             self._draw_view(self.view, now)
         recording = self.recordings.recording
-        frame = self.read_frame() if read or recording or self.screenshot_wanted else None
+        wanted = read or peek or recording or self.screenshot_wanted
+        frame = self.read_frame() if wanted else None
         if self.screenshot_wanted:
             self.screenshot_wanted = False
             commands.save_screenshot(self, frame, now)

@@ -29,6 +29,8 @@ Colour = tuple[int, int, int] | tuple[int, int, int, int]
 #: default text colour, light grey for a dark background
 TEXT_COLOUR: Colour = (230, 230, 230)
 _CACHE_SIZE = 128
+#: surfaces whose textures are kept: enough for every part of a frame (panel, text line, ...)
+_SURFACES_KEPT = 12
 
 
 class TextOverlay:
@@ -42,6 +44,7 @@ class TextOverlay:
         self._vao = ctx.vertex_array(self._program, [])
         self._fonts: dict[int, ChainFont] = {}
         self._cache: OrderedDict[tuple[str, int, tuple[int, ...]], moderngl.Texture] = OrderedDict()
+        self._surfaces: OrderedDict[int, tuple[pygame.Surface, moderngl.Texture]] = OrderedDict()
 
     def font(self, size: int) -> pygame.font.Font:
         """The text font at `size` pixels (cached): a ChainFont, which falls back per grapheme."""
@@ -61,12 +64,19 @@ class TextOverlay:
         return self.font(size).render(text, True, colour)
 
     def draw_surface(self, surface: pygame.Surface, x: float, y: float) -> None:
-        """Draw `surface` with its top-left corner at (x, y) pixels of the viewport."""
-        texture = self._upload(surface)
-        try:
-            self._draw(texture, x, y)
-        finally:
-            texture.release()
+        """Draw `surface` with its top-left corner at (x, y) pixels of the viewport.
+
+        The texture of each of the last few surfaces drawn is kept and drawn again while the
+        same surface object comes back (the HUD hands out a new surface when its content
+        changes), so an unchanged panel costs no upload. A caller that draws into a surface it
+        has drawn before must pass a new one (or a copy).
+        """
+        kept = self._surfaces.pop(id(surface), None)
+        texture = kept[1] if kept is not None else self._upload(surface)
+        self._surfaces[id(surface)] = (surface, texture)
+        while len(self._surfaces) > _SURFACES_KEPT:
+            self._surfaces.popitem(last=False)[1][1].release()
+        self._draw(texture, x, y)
 
     def draw_text(
         self, text: str, x: float, y: float, size: int = 18, colour: Colour = TEXT_COLOUR
@@ -118,5 +128,8 @@ class TextOverlay:
         for texture in reversed(list(self._cache.values())):
             texture.release()
         self._cache.clear()
+        for _, texture in reversed(list(self._surfaces.values())):
+            texture.release()
+        self._surfaces.clear()
         self._vao.release()
         self._program.release()

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 
 def ease(t: float) -> float:
-    """Smoothstep: 0 -> 0, 1 -> 1, gentle at both ends; t outside [0, 1] is clamped."""
+    """Cubic ease-out: 0 -> 0, 1 -> 1, quick to start and gentle to land; t is clamped to [0, 1].
+
+    Quick to start because the picture answers a keystroke: the first frame after a vector
+    arrives already shows a third of the change (at 150 ms and 60 fps), where an ease-in curve
+    would spend its first frames on changes too small to see.
+    """
     t = min(max(float(t), 0.0), 1.0)
-    return t * t * (3.0 - 2.0 * t)
+    return 1.0 - (1.0 - t) ** 3
