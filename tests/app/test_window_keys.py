@@ -271,3 +271,35 @@ def test_f10_makes_a_txt2vid_of_the_text_in_the_background(
     assert video in window.recordings.made
     assert "txt2vid done" in window.status["txt2vid"].text
     assert sum(1 for _ in imageio_ffmpeg.read_frames(str(video))) > 2
+
+
+def test_the_rec_marker_shows_on_screen_but_not_in_the_video(
+    open_window: OpenWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = open_window(LocalSource(), out_dir=tmp_path / "rec")
+    type_text("marked")
+    settle(window)
+    shown: list[np.ndarray] = []
+    flip = pygame.display.flip
+    monkeypatch.setattr(pygame.display, "flip", lambda: (shown.append(window.read_frame()), flip()))
+
+    press(pygame.K_F9)
+    for _ in range(5):
+        window.step(draw=True)
+    press(pygame.K_F9)
+    window.step()
+
+    x, y, _, _ = window.areas()["picture"]
+    corner = (slice(y, y + 40), slice(x, x + 40))
+
+    def red(frame: np.ndarray) -> int:
+        r, g, b = (frame[corner][..., c].astype(int) for c in range(3))
+        return int(((r > 180) & (g < 90) & (b < 90)).sum())
+
+    assert red(shown[-2]) > 10  # the last frame drawn while recording
+    (video,) = (tmp_path / "rec").glob("session-*.mp4")
+    reader = imageio_ffmpeg.read_frames(str(video))
+    meta = next(reader)
+    width, height = meta["size"]
+    last = np.frombuffer(list(reader)[-1], np.uint8).reshape(height, width, 3)
+    assert red(last) == 0

@@ -223,6 +223,22 @@ class Hud:
         self._store("tooltip", text, surface)
         return surface
 
+    def rec_marker(self) -> pygame.Surface:
+        """The REC badge shown while F9 records (on screen only: it is drawn after the frame
+        is read for the video)."""
+        hit = self._cached("rec", None)
+        if isinstance(hit, pygame.Surface):
+            return hit
+
+        rendered = self.small.render("REC", True, TEXT)
+        height = rendered.get_height() + 6
+        surface = pygame.Surface((rendered.get_width() + height + 8, height), pygame.SRCALPHA)
+        surface.fill(BACKGROUND)
+        pygame.draw.circle(surface, (230, 40, 40), (height // 2 + 2, height // 2), height // 3)
+        surface.blit(rendered, (height + 4, 3))
+        self._store("rec", None, surface)
+        return surface
+
     def help(self, rows: Sequence[tuple[str, str]], width: int, height: int) -> pygame.Surface:
         """The F1 overlay: every shortcut and what it does, in two columns."""
         key = (tuple(rows), width, height)

@@ -119,6 +119,12 @@ class Screen:
         if window.show_help:
             self._help(window)
 
+    def rec_marker(self, window: LiveWindow) -> None:
+        """REC in the picture's top-left corner, over whatever is drawn there."""
+        x, y, _, _ = inset(self.areas(window)["picture"], PICTURE_MARGIN)
+        self.ctx.viewport = (0, 0, *window.size)
+        self.overlay.draw_surface(self.hud.rec_marker(), x + 4, y + 4)
+
     def _panel(self, window: LiveWindow, rect: Rect) -> None:
         x, y, w, h = rect
         panel = self.hud.panel(panel_state(window), w, h)

@@ -264,6 +264,7 @@ class LiveWindow:
             commands.save_screenshot(self, frame, now)
         if recording and frame is not None:
             commands.offer_frame(self, frame, now)
+            self.screen.rec_marker(self)  # after the read: on screen, not in the video
         for note in self.recordings.poll():
             commands.recording_note(self, note, now)
 
