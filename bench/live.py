@@ -40,7 +40,7 @@ import pygame  # noqa: E402
 
 from visualizer.app.window import LiveWindow, WindowOptions  # noqa: E402
 from visualizer.app.worker import choose_model_threads  # noqa: E402
-from visualizer.cli.image import parse_size  # noqa: E402
+from visualizer.cli.options import parse_size  # noqa: E402
 from visualizer.sources import open_source  # noqa: E402
 from visualizer.sources.base import Fetched, ModelInfo, Source  # noqa: E402
 

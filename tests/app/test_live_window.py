@@ -13,7 +13,7 @@ import pytest
 from tests.app.driving import colours_at, press, settle, type_text
 from tests.servers import OllamaTestServer, free_port, reference_vectors
 from visualizer.app.hud import ERROR
-from visualizer.app.window import LiveWindow
+from visualizer.app.window import EDIT_HOLD_S, LiveWindow
 from visualizer.errors import RenderError
 from visualizer.picture.reference import reference_cells
 from visualizer.sources import open_source
@@ -289,7 +289,24 @@ def test_an_idle_window_draws_only_when_something_changes(open_window: OpenWindo
     assert window.frames == drawn + 1
     type_text("!")
     window.step()
-    assert window.frames == drawn + 2
+    assert window.frames == drawn + 1  # the edit's frame waits for the new vector...
+    clock[0] += EDIT_HOLD_S + 1e-3
+    window.step()
+    assert window.frames == drawn + 2  # ...EDIT_HOLD_S at most
+
+    while window.shown is None or window.shown.text != "idle!":
+        window.step()
+        assert time.monotonic() < deadline
+    clock[0] += 1.0
+    window.step()
+    window.step()  # the morph has ended: still again
+    drawn = window.frames
+
+    type_text("?")
+    while window.shown is None or window.shown.text != "idle!?":  # the clock stands still
+        window.step()
+        assert time.monotonic() < deadline
+    assert window.frames == drawn + 1  # the vector ended the wait: text and picture at once
 
 
 def test_a_second_window_in_the_process_is_refused_and_the_first_keeps_running(

@@ -10,18 +10,20 @@ from typing import Any
 import numpy as np
 import pytest
 
+from visualizer.app import worker as worker_module
 from visualizer.app.worker import (
     EmbedResult,
     EmbedWorker,
     Failure,
     ModelsListed,
     ModelSwitched,
+    ModelThreads,
     StatusNote,
     WorkerMessage,
     choose_model_threads,
 )
 from visualizer.errors import ServerUnavailable
-from visualizer.sources.local import LocalSource
+from visualizer.sources.local import LocalSource, set_model_threads
 
 
 def collect(worker: EmbedWorker, until: type, timeout: float = 10.0) -> list[WorkerMessage]:
@@ -195,3 +197,26 @@ def test_the_model_gets_one_thread_on_two_cores_and_the_users_choice_wins(
 
     monkeypatch.setenv("OMP_NUM_THREADS", "3")
     assert choose_model_threads() == "3"
+
+
+@pytest.mark.parametrize(("cores", "moving", "still"), [(2, 1, 2), (8, 2, 4), (1, 1, 1)])
+def test_the_model_gets_more_threads_while_the_picture_is_still(
+    monkeypatch: pytest.MonkeyPatch, cores: int, moving: int, still: int
+) -> None:
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(worker_module, "_USER_SET_THREADS", False)
+    assert ModelThreads.for_this_machine() == ModelThreads(moving, still)
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    monkeypatch.setattr(worker_module, "_USER_SET_THREADS", True)
+    assert ModelThreads.for_this_machine() == ModelThreads(3, 3)  # the user's choice stays
+
+
+def test_the_local_model_gives_the_same_vector_on_any_number_of_threads() -> None:
+    source = LocalSource()
+    results = {}
+    for threads in (2, 1):
+        assert set_model_threads(threads)
+        results[threads] = source._fetch(["threads change nothing"])[0].vector
+    np.testing.assert_allclose(results[1], results[2], atol=1e-5)

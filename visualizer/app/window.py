@@ -38,10 +38,10 @@ from visualizer.app.worker import (
     Failure,
     ModelsListed,
     ModelSwitched,
+    ModelThreads,
     OpenModel,
     StatusNote,
     WorkerMessage,
-    choose_model_threads,
 )
 from visualizer.errors import RenderError
 from visualizer.gl.renderer import PictureRenderer
@@ -58,6 +58,9 @@ log = logging.getLogger(__name__)
 
 #: how long a note (screenshot saved, model switched) stays in the status line, in seconds
 NOTE_SECONDS = 4.0
+#: how long the frame after an edit may wait for the new text's vector (seconds); a typed
+#: character shows at most this late, and the model does not share the CPU with that frame
+EDIT_HOLD_S = 0.035
 #: cosine values kept for the HUD's sparkline
 SPARKLINE_LENGTH = 60
 
@@ -123,8 +126,10 @@ class LiveWindow:
             raise
 
         self.editor = Editor(text=self.options.text, cursor=len(self.options.text))
-        choose_model_threads()
+        self.model_threads = ModelThreads.for_this_machine()
         self.worker = EmbedWorker(source, open_model=open_model)
+        #: when the text last changed, while the frame showing it waits for its vector
+        self.edited_at: float | None = None
         self.show_hud = not self.options.presentation
         self.show_help = False
         self.presenting = self.options.presentation
@@ -249,8 +254,15 @@ class LiveWindow:
         # first frame after a vector arrives then already moves toward it.
         animating = self.renderer.update(now + self.frame_clock.period)
         moving = animating or self._busy()
+        threads = self.model_threads
+        self.worker.model_threads = threads.moving if moving else threads.still
+        if self._waiting_for_vector(now) and not (moving or draw or read):
+            return None
+        edit_due, self.edited_at = self.edited_at is not None, None
+
         due = self.frame_clock.redraw_due(now, moving)  # first: it notes a morph's end
-        if not (due or draw or read or events or messages or self._expiring(now)):
+        wanted = due or draw or read or events or messages or edit_due or self._expiring(now)
+        if not wanted:
             return None
         if self.view is None:
             self.screen.draw(self, now)
@@ -300,6 +312,13 @@ class LiveWindow:
     @property
     def size(self) -> tuple[int, int]:
         return pygame.display.get_window_size()
+
+    def _waiting_for_vector(self, now: float) -> bool:
+        """After an edit, the frame waits up to EDIT_HOLD_S for the new text's vector, so that
+        the text and its picture appear together and the model has the CPU meanwhile."""
+        if self.edited_at is None or not self.worker.busy:
+            return False
+        return now - self.edited_at < EDIT_HOLD_S
 
     def _busy(self) -> bool:
         """A hosted view or a recording: every frame is drawn."""
@@ -366,6 +385,7 @@ class LiveWindow:
             self.note("editor", note, now)
         if changed:
             self.worker.request(self.editor.text)
+            self.edited_at = now if self.edited_at is None else self.edited_at
 
     def note(self, key: str, text: str, now: float, colour: hudmod.Colour = hudmod.NOTE) -> None:
         """Put a line in the status area for a few seconds."""

@@ -26,11 +26,14 @@ import numpy as np
 
 from visualizer.errors import BadReply, EmbvizError
 from visualizer.sources.base import Embedding, ModelInfo, Source
+from visualizer.sources.local import set_model_threads
 
 log = logging.getLogger(__name__)
 
 #: how many (source, text) vectors the worker remembers for instant answers
 MEMORY_SIZE = 2048
+#: whether the user set OMP_NUM_THREADS (read before choose_model_threads() may set it)
+_USER_SET_THREADS = "OMP_NUM_THREADS" in os.environ
 
 
 def choose_model_threads() -> str:
@@ -45,6 +48,30 @@ def choose_model_threads() -> str:
     """
     threads = "1" if (os.cpu_count() or 1) <= 2 else "2"
     return os.environ.setdefault("OMP_NUM_THREADS", threads)
+
+
+@dataclass(frozen=True)
+class ModelThreads:
+    """OpenMP threads for the in-process model: while the picture moves, and while it is still.
+
+    While the picture morphs, the rasteriser needs the cores and the model gets the few of
+    choose_model_threads(). While it is still, the window draws nothing and the model can have
+    every core (up to four): on two idle cores an embedding takes about half as long on two
+    threads. A user's OMP_NUM_THREADS is kept in both cases.
+    """
+
+    moving: int
+    still: int
+
+    @classmethod
+    def for_this_machine(cls) -> ModelThreads:
+        try:
+            moving = max(1, int(choose_model_threads().split(",")[0]))
+        except ValueError:
+            moving = 1
+        if _USER_SET_THREADS:
+            return cls(moving, moving)
+        return cls(moving, max(moving, min(os.cpu_count() or 1, 4)))
 
 
 @dataclass(frozen=True)
@@ -122,6 +149,8 @@ class EmbedWorker:
         self._ready = threading.Event()
         #: how many texts went to the source
         self.requests_sent = 0
+        #: OpenMP threads the in-process model may use for the next text (None: as loaded)
+        self.model_threads: int | None = None
 
         source.on_status = self._on_status
         self._thread = threading.Thread(target=self._loop, name="embviz-embed", daemon=True)
@@ -259,29 +288,33 @@ class EmbedWorker:
         source = self._source
         started = time.perf_counter()
         self.requests_sent += 1
+        if self.model_threads is not None:
+            set_model_threads(self.model_threads)
         try:
             embedding = source.embed_one(text)
             _check_finite(embedding, source.label)
         except EmbvizError as exc:
-            self._finish()
-            self._put(Failure("embed", str(exc)))
+            message = str(exc)
+            self._answer(lambda number: Failure("embed", message))
             return
         except Exception as exc:  # the window must keep running whatever a source raises
             log.exception("embedding %r with %s failed", text[:40], source.label)
-            self._finish()
-            self._put(Failure("embed", f"{source.label} failed: {type(exc).__name__}: {exc}"))
+            reason = f"{source.label} failed: {type(exc).__name__}: {exc}"
+            self._answer(lambda number: Failure("embed", reason))
             return
 
         seconds = time.perf_counter() - started
         self._remember(source.label, text, embedding)
-        number = self._finish()
-        self._put(EmbedResult(text, embedding, source.label, seconds, False, number))
+        self._answer(
+            lambda number: EmbedResult(text, embedding, source.label, seconds, False, number)
+        )
 
-    def _finish(self) -> int:
-        """Mark the request done; the number of the newest request it answers."""
+    def _answer(self, make: Callable[[int], WorkerMessage]) -> None:
+        """Deliver the answer to the request in flight (`make` gets the number of the newest
+        request it answers), then mark it done: `busy` stays true until the answer is queued."""
         with self._lock:
+            self._put(make(self._in_flight_number))
             self._in_flight = None
-            return self._in_flight_number
 
     def _remember(self, label: str, text: str, embedding: Embedding) -> None:
         with self._lock:

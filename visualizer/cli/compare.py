@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 
 import moderngl
 
-from visualizer.cli.image import parse_size, write_image
-from visualizer.cli.options import add_common_options, add_source_options
+from visualizer.cli.image import write_image
+from visualizer.cli.options import add_common_options, add_picture_options, add_source_options
 from visualizer.errors import UsageError
 from visualizer.picture import metrics
 from visualizer.sources.base import Embedding, Source
@@ -39,8 +39,6 @@ ViewFactory = Callable[[moderngl.Context], "View"]
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     from visualizer.app.compare_view import DIFF_COLORMAP, DIVERGING
-    from visualizer.picture.colormaps import COLORMAPS
-    from visualizer.picture.normalize import NORMALIZATIONS
 
     p = subparsers.add_parser(
         "compare",
@@ -52,15 +50,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("text_b", metavar="TEXT_B", nargs="?", help="the text of pane B (TEXT_A)")
     p.add_argument("-o", "--output", type=Path, help="write the three panes as an image (.png)")
     p.add_argument("--live", action="store_true", help="open the panes in a window")
-    p.add_argument("--size", type=parse_size, default=(1500, 700), help="WxH (default 1500x700)")
-    p.add_argument("--cmap", choices=COLORMAPS, help=f"panes' colormap (default {COLORMAPS[0]})")
+    add_picture_options(p, size=(1500, 700), colormap_help="panes' colormap")
     p.add_argument(
         "--diff-cmap",
         choices=DIVERGING,
         default=DIFF_COLORMAP,
         help="diverging colormap of A - B (default %(default)s)",
     )
-    p.add_argument("--norm", choices=NORMALIZATIONS, default="linear", help="(default linear)")
     p.add_argument("--top", type=int, default=metrics.TOP, help="dims to list (default 5)")
     add_common_options(p)
     add_source_options(p)

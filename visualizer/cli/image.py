@@ -8,57 +8,37 @@ from __future__ import annotations
 
 import argparse
 import logging
-import re
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from visualizer.cli.options import add_common_options, add_source_options
+from visualizer.cli.options import (
+    add_common_options,
+    add_picture_options,
+    add_source_options,
+    add_text_options,
+    read_text,
+)
 from visualizer.errors import UsageError
 from visualizer.sources.base import Source
 
 log = logging.getLogger(__name__)
 
-_SIZE = re.compile(r"^\s*(\d+)\s*[xX\u00d7]\s*(\d+)\s*$")
 _FORMATS = (".png", ".jpg", ".jpeg", ".bmp", ".tga")
 #: at most this many word prefixes are embedded for --norm zscore's statistics
 MAX_HISTORY = 64
 
 
-def parse_size(text: str) -> tuple[int, int]:
-    """'1280x720' -> (1280, 720)."""
-    match = _SIZE.match(text)
-    if not match:
-        raise argparse.ArgumentTypeError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 1280x720")
-    width, height = int(match.group(1)), int(match.group(2))
-    if not (16 <= width <= 16384 and 16 <= height <= 16384):
-        raise argparse.ArgumentTypeError(f"size {text!r} is out of range: use 16..16384 a side")
-    return width, height
-
-
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from visualizer.picture.colormaps import COLORMAPS
-    from visualizer.picture.layout import LAYOUTS
-    from visualizer.picture.normalize import NORMALIZATIONS
-
     p = subparsers.add_parser(
         "image",
         help="write the picture of a text to a PNG",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    given = p.add_mutually_exclusive_group(required=True)
-    given.add_argument("text", nargs="?", help="the text to draw")
-    given.add_argument("--file", type=Path, help="read the text from this file ('-' for stdin)")
+    add_text_options(p, "the text to draw")
     p.add_argument("-o", "--output", type=Path, required=True, help="image file (.png)")
-    p.add_argument("--size", type=parse_size, default=(1280, 720), help="WxH (default 1280x720)")
-    p.add_argument("--cmap", choices=COLORMAPS, help=f"colormap (default {COLORMAPS[0]})")
-    p.add_argument("--norm", choices=NORMALIZATIONS, default="linear", help="(default linear)")
-    p.add_argument("--layout", choices=LAYOUTS, default="grid", help="cell order (default grid)")
-    p.add_argument("--no-caption", action="store_true", help="no text under the picture")
-    p.add_argument("--no-legend", action="store_true", help="no colour bar")
-    p.add_argument("--no-grid-lines", action="store_true", help="no lines between large cells")
+    add_picture_options(p, layout=True, grid_lines=True, legend=True, caption=True)
     add_common_options(p)
     add_source_options(p)
     p.set_defaults(run=run)
@@ -68,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from visualizer.gl.offscreen import OffscreenCanvas
     from visualizer.sources import source_from_args
 
-    text = _read_text(args)
+    text = read_text(args)
     output: Path = args.output
     if output.suffix.lower() not in _FORMATS:
         raise UsageError(f"cannot write {output}: name it .png (or {', '.join(_FORMATS[1:])})")
@@ -129,14 +109,3 @@ def _history(source: Source, text: str) -> list[np.ndarray]:
         log.warning("zscore of a text of fewer than 3 words: too few vectors for a spread")
         return []
     return [e.vector for e in source.embed(prefixes[-MAX_HISTORY:])]
-
-
-def _read_text(args: argparse.Namespace) -> str:
-    if args.file is None:
-        return str(args.text)
-    if str(args.file) == "-":
-        return sys.stdin.read()
-    try:
-        return args.file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {args.file}: {exc}; give a UTF-8 text file") from exc

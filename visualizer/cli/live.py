@@ -13,18 +13,14 @@ import argparse
 import logging
 from pathlib import Path
 
-from visualizer.cli.image import parse_size
-from visualizer.cli.options import add_common_options, add_source_options
+from visualizer.cli.options import add_common_options, add_picture_options, add_source_options
 from visualizer.errors import UsageError
+from visualizer.picture.colormaps import COLORMAPS
 
 log = logging.getLogger(__name__)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from visualizer.picture.colormaps import COLORMAPS
-    from visualizer.picture.layout import LAYOUTS
-    from visualizer.picture.normalize import NORMALIZATIONS
-
     p = subparsers.add_parser(
         "live",
         help="open the live window: type and watch the picture change",
@@ -32,13 +28,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("text", nargs="?", default="", help="text to start with (default: none)")
-    p.add_argument("--size", type=parse_size, default=(1280, 720), help="WxH (default 1280x720)")
     p.add_argument("--fullscreen", action="store_true", help="start fullscreen (F11 toggles)")
     p.add_argument("--present", action="store_true", help="start in presentation mode (F8 toggles)")
-    p.add_argument("--cmap", choices=COLORMAPS, default=COLORMAPS[0], help="(default %(default)s)")
-    p.add_argument("--norm", choices=NORMALIZATIONS, default="linear", help="(default linear)")
-    p.add_argument("--layout", choices=LAYOUTS, default="grid", help="cell order (default grid)")
-    p.add_argument("--no-grid-lines", action="store_true", help="no lines between large cells")
+    add_picture_options(p, colormap=COLORMAPS[0], layout=True, grid_lines=True)
     p.add_argument(
         "--morph-ms", type=int, default=150, help="morph duration in ms, 0 to cut (default 150)"
     )

@@ -3,6 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import re
+import sys
+from pathlib import Path
+
+from visualizer.errors import UsageError
+from visualizer.picture.colormaps import COLORMAPS
+from visualizer.picture.layout import LAYOUTS
+from visualizer.picture.normalize import NORMALIZATIONS
+
+Size = tuple[int, int]
+
+#: --size when it is not given, for a picture, a video or a window
+DEFAULT_SIZE: Size = (1280, 720)
+#: the sides a picture or window --size may have, in pixels
+MIN_SIDE, MAX_SIDE = 16, 16384
+
+_SIZE = re.compile(r"\s*(\d+)\s*[xX\u00d7]\s*(\d+)\s*")
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
@@ -39,3 +56,84 @@ def add_source_options(parser: argparse.ArgumentParser, suffix: str = "") -> Non
         help="embed only the last N characters of a longer text, 0 for all (default: 256)",
     )
     parser.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+
+
+def add_text_options(parser: argparse.ArgumentParser, what: str) -> None:
+    """The text as an argument, or --file: exactly one of the two; `read_text` reads it."""
+    given = parser.add_mutually_exclusive_group(required=True)
+    given.add_argument("text", nargs="?", help=what)
+    given.add_argument("--file", type=Path, help="read the text from this file ('-' for stdin)")
+
+
+def read_text(args: argparse.Namespace) -> str:
+    """The text that the options of `add_text_options` give: the argument, a file or stdin."""
+    if args.file is None:
+        return str(args.text)
+    if str(args.file) == "-":
+        return sys.stdin.read()
+
+    try:
+        return str(args.file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read --file {args.file}: {exc}; give a UTF-8 text file") from exc
+
+
+def add_picture_options(
+    parser: argparse.ArgumentParser,
+    *,
+    size: Size = DEFAULT_SIZE,
+    size_help: str = "WxH",
+    video: bool = False,
+    colormap: str | None = None,
+    colormap_help: str = "colormap",
+    layout: bool = False,
+    grid_lines: bool = False,
+    legend: bool = False,
+    caption: bool = False,
+) -> None:
+    """--size, --cmap and --norm; --layout, --no-grid-lines, --no-legend, --no-caption if asked.
+
+    A `video` size must have even sides (see `parse_video_size`). --cmap's value is `colormap`
+    when not given: None lets the renderer take the first of COLORMAPS, the default it names.
+    """
+    add = parser.add_argument
+    width, height = size
+    size_type = parse_video_size if video else parse_size
+    add("--size", type=size_type, default=size, help=f"{size_help} (default {width}x{height})")
+    shown = colormap or COLORMAPS[0]
+    add("--cmap", choices=COLORMAPS, default=colormap, help=f"{colormap_help} (default {shown})")
+    add("--norm", choices=NORMALIZATIONS, default="linear", help="(default linear)")
+
+    if layout:
+        add("--layout", choices=LAYOUTS, default="grid", help="cell order (default grid)")
+    if grid_lines:
+        add("--no-grid-lines", action="store_true", help="no lines between large cells")
+    if legend:
+        add("--no-legend", action="store_true", help="no colour bar")
+    if caption:
+        add("--no-caption", action="store_true", help="no text under the picture")
+
+
+def parse_size(text: str) -> Size:
+    """'1280x720' -> (1280, 720): a picture or window size, MIN_SIDE to MAX_SIDE a side."""
+    match = _SIZE.fullmatch(text)
+    if match is None:
+        raise argparse.ArgumentTypeError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 1280x720")
+
+    width, height = int(match.group(1)), int(match.group(2))
+    if not (MIN_SIDE <= width <= MAX_SIDE and MIN_SIDE <= height <= MAX_SIDE):
+        raise argparse.ArgumentTypeError(
+            f"size {text!r} is out of range: use {MIN_SIDE}..{MAX_SIDE} a side"
+        )
+    return width, height
+
+
+def parse_video_size(text: str) -> Size:
+    """'1280x720' -> (1280, 720): a video size, both sides even (H.264 in yuv420p needs it)."""
+    from visualizer.record.encoder import check_size
+
+    width, height = parse_size(text)
+    try:
+        return check_size((width, height))
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

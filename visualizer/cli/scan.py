@@ -19,8 +19,8 @@ from pathlib import Path
 import moderngl
 from tqdm import tqdm
 
-from visualizer.cli.image import parse_size, write_image
-from visualizer.cli.options import add_common_options, add_source_options
+from visualizer.cli.image import write_image
+from visualizer.cli.options import add_common_options, add_picture_options, add_source_options
 from visualizer.errors import UsageError
 from visualizer.sources import chunks as chunking
 from visualizer.sources.base import Embedding
@@ -29,9 +29,6 @@ log = logging.getLogger(__name__)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    from visualizer.picture.colormaps import COLORMAPS
-    from visualizer.picture.normalize import NORMALIZATIONS
-
     p = subparsers.add_parser(
         "scan",
         help="embed a folder's text files in chunks and show them as a gallery",
@@ -59,9 +56,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument("-o", "--output", type=Path, help="write the gallery as a PNG; no window")
     p.add_argument("--columns", type=int, default=8, help="thumbnails a row with -o (default 8)")
     p.add_argument("--tile", type=int, default=160, help="thumbnail size with -o (default 160)")
-    p.add_argument("--cmap", choices=COLORMAPS, help=f"colormap (default {COLORMAPS[0]})")
-    p.add_argument("--norm", choices=NORMALIZATIONS, default="linear", help="(default linear)")
-    p.add_argument("--size", type=parse_size, default=(1280, 720), help="window WxH (1280x720)")
+    add_picture_options(p, size_help="window WxH")
     add_common_options(p)
     add_source_options(p)
     p.set_defaults(run=run)

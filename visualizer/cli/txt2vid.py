@@ -21,9 +21,14 @@ from types import FrameType
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
 
-from visualizer.cli.options import add_common_options, add_source_options
-from visualizer.errors import UsageError
-from visualizer.record.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS, parse_size
+from visualizer.cli.options import (
+    add_common_options,
+    add_picture_options,
+    add_source_options,
+    add_text_options,
+    read_text,
+)
+from visualizer.record.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS
 from visualizer.record.txt2vid import (
     Progress,
     ProgressCallback,
@@ -41,36 +46,23 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    given = p.add_mutually_exclusive_group(required=True)
-    given.add_argument("text", nargs="?", help="the text to record")
-    given.add_argument("--file", type=Path, help="read the text from this file ('-' for stdin)")
+    add_text_options(p, "the text to record")
     p.add_argument("-o", "--output", type=Path, help="MP4 (default recordings/<text>-<time>.mp4)")
-    add_picture_options(p)
+    add_picture_options(
+        p, size_help="WxH, both even", video=True, layout=True, legend=True, caption=True
+    )
     add_video_options(p)
     add_common_options(p)
     add_source_options(p)
     p.set_defaults(run=run)
 
 
-def add_picture_options(p: argparse.ArgumentParser) -> None:
-    from visualizer.picture.colormaps import COLORMAPS
-    from visualizer.picture.layout import LAYOUTS
-    from visualizer.picture.normalize import NORMALIZATIONS
-
-    p.add_argument("--cmap", choices=COLORMAPS, help=f"colormap (default {COLORMAPS[0]})")
-    p.add_argument("--norm", choices=NORMALIZATIONS, default="linear", help="(default linear)")
-    p.add_argument("--layout", choices=LAYOUTS, default="grid", help="cell order (default grid)")
-    p.add_argument("--no-legend", action="store_true", help="no colour bar")
-
-
 def add_video_options(p: argparse.ArgumentParser) -> None:
     add = p.add_argument
-    add("--size", type=_size, default=(1280, 720), help="WxH, both even (default 1280x720)")
     add("--fps", type=float, help="frames a second (default: ceil(frames / 10), 1..60)")
     add("--step", choices=STEP_BY, default="char", help="what one step adds (default char)")
     add("--hold", type=int, default=1, help="frames each step is shown (default 1)")
     add("--morph", type=int, default=0, help="blended frames between two steps (default 0)")
-    add("--no-caption", action="store_true", help="no text under the picture")
     add(
         "--crf", type=int, default=DEFAULT_CRF, help=f"x264 quality: 0 lossless..51 ({DEFAULT_CRF})"
     )
@@ -80,7 +72,7 @@ def add_video_options(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from visualizer.sources import source_from_args
 
-    text = _read_text(args)
+    text = read_text(args)
     # The local model computes with OpenMP, whose threads spin while they wait; beside the
     # renderer and ffmpeg on few cores that spinning steals their CPU. Read when it loads.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -103,24 +95,6 @@ def run(args: argparse.Namespace) -> int:
         with _progress_bar(job, quiet=args.quiet) as progress, _signals_cancel(job) as caught:
             result = job.run(progress=progress)
     return _report(result, caught, args.window)
-
-
-def _read_text(args: argparse.Namespace) -> str:
-    if args.file is None:
-        return str(args.text)
-    if str(args.file) == "-":
-        return sys.stdin.read()
-    try:
-        return args.file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read --file {args.file}: {exc}") from exc
-
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        return parse_size(text)
-    except UsageError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 @contextmanager

@@ -252,8 +252,8 @@ class PictureRenderer:
     def _upload_all(self) -> None:
         if self._layout is None or self._next is None or self._prev is None:
             return
-        self._textures[_UNIT_NEXT].write(self._layout.arrange(self._next).tobytes())
-        self._textures[_UNIT_PREV].write(self._layout.arrange(self._prev).tobytes())
+        self._replace(_UNIT_NEXT, self._layout.arrange(self._next))
+        self._replace(_UNIT_PREV, self._layout.arrange(self._prev))
         self._upload_zscore()
 
     def _upload_zscore(self) -> None:
@@ -265,7 +265,23 @@ class PictureRenderer:
             tables = np.stack([layout.arrange(mean), layout.arrange(inv)], axis=-1)
         else:
             tables = np.zeros((layout.rows, layout.cols, 2), dtype=np.float32)
-        self._textures[_UNIT_ZSCORE].write(np.ascontiguousarray(tables, np.float32).tobytes())
+        self._replace(_UNIT_ZSCORE, tables)
+
+    def _replace(self, unit: int, values: np.ndarray) -> None:
+        """A new texture holding `values`, in place of the one at `unit`.
+
+        Writing into a texture that a frame still being rasterised reads makes the driver wait
+        for that frame (on Mesa's llvmpipe about 11 ms at 1280x720, a whole frame of delay
+        before a new vector shows); a new texture needs no wait, and the old one is freed
+        once that frame is done with it.
+        """
+        old = self._textures[unit]
+        texture = self.ctx.texture(
+            old.size, old.components, np.ascontiguousarray(values, np.float32).tobytes(), dtype="f4"
+        )
+        texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        self._textures[unit] = texture
+        old.release()
 
     # -- geometry ----------------------------------------------------------------------------
 

