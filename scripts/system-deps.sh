@@ -5,8 +5,6 @@
 # As root it installs what is missing with apt-get; otherwise it prints the command to run.
 set -euo pipefail
 
-packages=(libegl1 libgl1 libegl-mesa0 libgl1-mesa-dri xvfb xauth xdotool imagemagick fontconfig
-  fonts-dejavu-core fonts-droid-fallback fonts-noto-color-emoji)
 missing=()
 
 have_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
@@ -26,7 +24,8 @@ have_cmd fc-list || missing+=(fontconfig)
 [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
 have_glyph 4e2d || missing+=(fonts-droid-fallback)     # 中: any CJK font will do
 have_glyph 1f642:color=true || missing+=(fonts-noto-color-emoji)  # 🙂 in colour
-python3 -m venv --help >/dev/null 2>&1 || missing+=(python3-venv)
+# Debian keeps the venv module's pip bootstrap (ensurepip) in python3-venv.
+python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 
 if ((${#missing[@]} == 0)); then
   exit 0
@@ -41,5 +40,5 @@ if [[ $(id -u) -eq 0 ]] && have_cmd apt-get; then
 fi
 
 echo "embviz needs these Debian packages: ${missing[*]}" >&2
-echo "install them with:  sudo apt-get install -y ${packages[*]}" >&2
+echo "install them with:  sudo apt-get install -y ${missing[*]}" >&2
 exit 1

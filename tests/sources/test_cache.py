@@ -91,6 +91,22 @@ def test_legacy_vectors_are_cached_under_their_endpoint(ollama_server: Factory) 
     assert source.endpoint == "/api/embeddings" and server.embed_requests == 2
 
 
+def test_a_new_run_on_a_legacy_server_finds_its_vectors_without_asking(
+    ollama_server: Factory,
+) -> None:
+    server = ollama_server(no_embed_route=True)
+    with open_source("ollama", "all-minilm", host=server.url) as source:
+        first = source.embed(["legacy one", "legacy two"])
+
+    server.reset_counts()
+    with open_source("ollama", "all-minilm", host=server.url) as source:
+        again = source.embed(["legacy two", "legacy one"])
+        assert source.dims() == 384
+    assert server.requests == 0
+    assert all(e.cached and not e.normalized for e in again)
+    np.testing.assert_array_equal(again[0].vector, first[1].vector)
+
+
 def test_corrupt_cache_file_is_moved_aside(
     private_cache: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -71,3 +71,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("embviz: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        # A file or folder the user named that cannot be written or read.
+        if verbose:
+            log.exception("failed")
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"embviz: cannot use{where}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        # Not foreseen: say so in one line; the traceback is one --verbose away.
+        log.debug("unexpected failure", exc_info=True)
+        print(f"embviz: unexpected error: {exc!r} (run again with --verbose)", file=sys.stderr)
+        return 1

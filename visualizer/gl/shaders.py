@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from importlib import resources
 from pathlib import Path
 
 import moderngl
@@ -25,7 +24,8 @@ def shader_dir() -> Path:
     if (checkout / "picture.frag").is_file():
         return checkout
 
-    installed = Path(str(resources.files("visualizer.shaders")))
+    # An installed embviz carries them as visualizer/shaders/ (a folder, not an import package).
+    installed = Path(__file__).resolve().parents[1] / "shaders"
     if (installed / "picture.frag").is_file():
         return installed
     raise ShaderError(

@@ -132,6 +132,10 @@ class Source(abc.ABC):
         """What, besides the text, decides the vector: source, address, model, endpoint, prefix."""
         return (self.name, self.address, self.model, self.endpoint, self.prefix)
 
+    def cache_keys(self) -> list[tuple[str, str, str, str, str]]:
+        """The keys a cache may hold this source's vectors under; new ones go under the first."""
+        return [self.cache_key()]
+
     def embed(self, texts: Sequence[str]) -> list[Embedding]:
         """Embed a batch of texts; one Embedding per text, in order."""
         prepared = [Prepared.of(text, self.window) for text in texts]

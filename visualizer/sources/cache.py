@@ -235,9 +235,9 @@ class CachedSource(Source):
             self.cache.close()
 
     def _fetch(self, sent: list[str]) -> list[Fetched]:
-        # Limitation: on an Ollama without /api/embed the first batch of a run misses the cache,
-        # since the legacy endpoint (part of the key) is only known after one request.
-        found = self.cache.get_many(self.inner.cache_key(), sent)
+        found: dict[str, Fetched] = {}
+        for key in self.inner.cache_keys():
+            found.update(self.cache.get_many(key, [text for text in sent if text not in found]))
         missing = [text for text in sent if text not in found]
         if missing:
             fetched = self.inner._fetch(missing)
@@ -248,5 +248,8 @@ class CachedSource(Source):
         return [found[text] for text in sent]
 
     def _discover_dims(self) -> int:
-        known = self.cache.dims(self.inner.cache_key())
-        return known if known is not None else self.inner.dims()
+        for key in self.inner.cache_keys():
+            known = self.cache.dims(key)
+            if known is not None:
+                return known
+        return self.inner.dims()

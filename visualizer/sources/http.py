@@ -13,10 +13,11 @@ import logging
 import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
-from visualizer.errors import BadReply, ServerUnavailable, SourceError
+from visualizer.errors import BadReply, ServerUnavailable, SourceError, UsageError
 from visualizer.sources.base import DEFAULT_WINDOW, Source
 from visualizer.sources.validate import quote
 
@@ -24,6 +25,20 @@ log = logging.getLogger(__name__)
 
 #: transport failures worth one more try: the server may be starting or was briefly overloaded
 RETRIED = (httpx.NetworkError, httpx.RemoteProtocolError, httpx.ConnectTimeout)
+
+
+def checked_address(url: str, option: str) -> str:
+    """`url` if it is a usable http(s) address; else a UsageError naming `option`."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - reading the port is the check ("Port out of range")
+    except ValueError as exc:
+        raise UsageError(
+            f"{option} {url!r} is not a usable address ({exc}): give http://host:port"
+        ) from exc
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(f"{option} {url!r} is not a usable address: give http://host:port")
+    return url
 
 
 class HttpSource(Source):

@@ -23,7 +23,7 @@ from visualizer.errors import (
     SourceError,
 )
 from visualizer.sources.base import DEFAULT_WINDOW, Fetched, ModelInfo, is_unit
-from visualizer.sources.http import HttpSource
+from visualizer.sources.http import HttpSource, checked_address
 from visualizer.sources.validate import check_vectors, quote
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def ollama_address(host: str | None = None) -> str:
     value = (host or os.environ.get("OLLAMA_HOST") or DEFAULT_HOST).strip().rstrip("/")
     if "://" not in value:
         value = "http://" + value
-    parts = urlsplit(value)
+    parts = urlsplit(checked_address(value, "--host / OLLAMA_HOST"))
     scheme = parts.scheme or "http"
     hostname = parts.hostname or "localhost"
     if ":" in hostname:
@@ -74,6 +74,14 @@ class OllamaSource(HttpSource):
     @property
     def endpoint(self) -> str:
         return LEGACY if self.legacy else EMBED
+
+    def cache_keys(self) -> list[tuple[str, str, str, str, str]]:
+        keys = self.cache_key()
+        if self.legacy:
+            return [keys]
+        # Until a request shows the route is missing, vectors that an earlier run got from this
+        # server's legacy route count too, so a text seen before never touches the network.
+        return [keys, (self.name, self.address, self.model, LEGACY, self.prefix)]
 
     def models(self) -> list[ModelInfo]:
         """The models of /api/tags, each asked at /api/show whether it embeds."""

@@ -20,7 +20,7 @@ import numpy as np
 
 from visualizer.errors import BadReply, ModelNotFound, ServerUnavailable, SourceError, UsageError
 from visualizer.sources.base import DEFAULT_WINDOW, Fetched, ModelInfo, is_unit
-from visualizer.sources.http import HttpSource
+from visualizer.sources.http import HttpSource, checked_address
 from visualizer.sources.validate import check_vectors, quote
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ def openai_base_url(base_url: str | None = None) -> str:
     value = value.rstrip("/")
     if "://" not in value:
         value = "http://" + value
+    checked_address(value, "--base-url / OPENAI_BASE_URL")
     if value.endswith(ENDPOINT):
         value = value[: -len(ENDPOINT)]
     if not urlsplit(value).path:
