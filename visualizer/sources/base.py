@@ -136,8 +136,10 @@ class Source(abc.ABC):
         """The keys a cache may hold this source's vectors under; new ones go under the first."""
         return [self.cache_key()]
 
-    def embed(self, texts: Sequence[str]) -> list[Embedding]:
-        """Embed a batch of texts; one Embedding per text, in order."""
+    def embed(self, texts: str | Sequence[str]) -> list[Embedding]:
+        """Embed a text or a batch of texts; one Embedding per text, in order."""
+        if isinstance(texts, str):
+            texts = [texts]
         prepared = [Prepared.of(text, self.window) for text in texts]
         wanted = list(dict.fromkeys(item.sent for item in prepared if not item.blank))
 

@@ -88,7 +88,9 @@ class HttpSource(Source):
         timeout = httpx.Timeout(read_s, connect=self.connect_timeout_s)
         try:
             response = self._send(method, path, payload, timeout, first)
-            failure = f"status {response.status_code}" if response.status_code >= 500 else ""
+            failure = ""
+            if response.status_code >= 500 and not self._will_fail_again(response):
+                failure = f"status {response.status_code}"
         except RETRIED as exc:
             failure = str(exc) or type(exc).__name__
 
@@ -111,6 +113,10 @@ class HttpSource(Source):
         if embeds and response.is_success:
             self._warm = True
         return response
+
+    def _will_fail_again(self, response: httpx.Response) -> bool:
+        """Whether a 5xx reply is one the same request would get again (not worth a retry)."""
+        return False
 
     def _send(
         self, method: str, path: str, payload: object, timeout: httpx.Timeout, first: bool

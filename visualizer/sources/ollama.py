@@ -145,6 +145,10 @@ class OllamaSource(HttpSource):
         dims = _embedding_length(info)
         return dims if dims is not None else super()._discover_dims()
 
+    def _will_fail_again(self, response: httpx.Response) -> bool:
+        # Some Ollama versions answer a chat model's embedding request with a 500.
+        return "does not support" in self.error_text(response).lower()
+
     def _raise_for_error(self, response: httpx.Response, path: str, sent: list[str]) -> None:
         """Turn an error reply into the SourceError that says what to do about it."""
         if response.is_success:

@@ -18,7 +18,14 @@ from urllib.parse import urlsplit
 import httpx
 import numpy as np
 
-from visualizer.errors import BadReply, ModelNotFound, ServerUnavailable, SourceError, UsageError
+from visualizer.errors import (
+    BadReply,
+    ModelNotFound,
+    NotAnEmbeddingModel,
+    ServerUnavailable,
+    SourceError,
+    UsageError,
+)
 from visualizer.sources.base import DEFAULT_WINDOW, Fetched, ModelInfo, is_unit
 from visualizer.sources.http import HttpSource, checked_address
 from visualizer.sources.validate import check_vectors, quote
@@ -27,6 +34,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "text-embedding-3-small"
+SUGGESTED = "text-embedding-3-small, nomic-embed-text or bge-m3"
 ENDPOINT = "/embeddings"
 
 EncodingFormat = Literal["float", "base64"]
@@ -150,6 +158,10 @@ class OpenAISource(HttpSource):
             decoded.append(np.frombuffer(data, dtype="<f4").astype(np.float32))
         return decoded
 
+    def _will_fail_again(self, response: httpx.Response) -> bool:
+        # Ollama's /v1 answers a chat model's embedding request with a 500.
+        return "does not support" in self.error_text(response).lower()
+
     def _raise_for_error(self, response: httpx.Response, path: str) -> None:
         """Turn an error reply into the SourceError that says what to do about it."""
         if response.is_success:
@@ -171,6 +183,11 @@ class OpenAISource(HttpSource):
             raise BadReply(
                 f"{self._server()} has no {path} ({said}): check --base-url, which usually "
                 "ends in /v1"
+            )
+        if "does not support" in error.lower() or "not an embedding" in error.lower():
+            raise NotAnEmbeddingModel(
+                f"model '{self.model}' on {self.address} does not support embeddings ({said}): "
+                f"pick an embedding model such as {SUGGESTED}"
             )
         if status == 429:
             raise ServerUnavailable(
