@@ -8,6 +8,8 @@ uniform sampler2D u_next;       // R32F, cols x rows: the value shown in each ce
 uniform sampler2D u_prev;       // R32F: the values being morphed from
 uniform sampler2D u_zscore;     // RG32F: per cell, mean and 1 / (3 std)
 uniform sampler2D u_lut;        // RGB32F, 256 x 1: the colormap
+uniform sampler2D u_from;       // RGBA32F, cols x rows: the colours on screen when show() began
+uniform bool u_from_screen;     // morph from u_from's colours instead of from u_prev's values
 uniform int u_norm;             // 0 linear, 1 symlog, 2 zscore, 3 classic
 uniform bool u_classic_colours; // classic normalisation with the classic colormap
 uniform vec3 u_k_next;          // the Scale factors of the two vectors (normalize.py)
@@ -110,7 +112,12 @@ void main() {
     vec2 z = texelFetch(u_zscore, cell, 0).rg;
 
     vec3 colour;
-    if (u_classic_colours) {
+    if (u_from_screen) {
+        vec3 target = u_classic_colours
+            ? classic_colour(classic_red_blue(next, u_classic_next))
+            : paint(position(next, u_k_next, u_classic_next, z));
+        colour = blend(texelFetch(u_from, cell, 0).rgb, target);
+    } else if (u_classic_colours) {
         vec3 c0 = classic_colour(classic_red_blue(prev, u_classic_prev));
         vec3 c1 = classic_colour(classic_red_blue(next, u_classic_next));
         colour = blend(c0, c1);

@@ -316,7 +316,8 @@ class LiveWindow:
     def _waiting_for_vector(self, now: float) -> bool:
         """After an edit, the frame waits up to EDIT_HOLD_S for the new text's vector, so that
         the text and its picture appear together and the model has the CPU meanwhile."""
-        if self.edited_at is None or not self.worker.busy:
+        # An answer that came after this step's poll counts as awaited: the next step shows it.
+        if self.edited_at is None or not (self.worker.busy or self.worker.answered):
             return False
         return now - self.edited_at < EDIT_HOLD_S
 

@@ -222,6 +222,11 @@ class EmbedWorker:
             except queue.Empty:
                 return messages
 
+    @property
+    def answered(self) -> bool:
+        """True when a message waits for poll()."""
+        return self._ready.is_set()
+
     def wait(self, timeout: float) -> bool:
         """Block up to `timeout` seconds for a message; True if one is waiting."""
         return self._ready.wait(timeout)

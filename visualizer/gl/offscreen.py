@@ -115,20 +115,27 @@ class OffscreenCanvas:
         below with its last `highlight` characters highlighted. `vector=None` draws the
         no-vector placeholder with `note` saying why.
         """
+        if vector is None:
+            self.renderer.clear()
+        else:
+            self.renderer.pose(vector, previous, t)
+        return self.shown(caption=caption, highlight=highlight, note=note)
+
+    def shown(
+        self, *, caption: str | None = None, highlight: int = 0, note: str | None = None
+    ) -> np.ndarray:
+        """The renderer's picture as it stands (after pose(), or show() and update()), as
+        frame() draws it."""
         self._fbo.use()
         self.ctx.viewport = (0, 0, *self.size)
         self.ctx.clear(*BACKGROUND, 1.0)
         picture = self._gl(self._areas["picture"])
 
-        if vector is None:
-            self.renderer.clear()
-            self.renderer.draw(picture)
+        self.renderer.draw(picture)
+        if self.renderer.current is None:
             self._draw_note(note or "no vector", self._areas["picture"])
-        else:
-            self.renderer.pose(vector, previous, t)
-            self.renderer.draw(picture)
-            if self.legend:
-                self.renderer.draw_legend(self._gl(self._areas["legend"]))
+        elif self.legend:
+            self.renderer.draw_legend(self._gl(self._areas["legend"]))
 
         if caption is not None and self.caption_lines:
             self._draw_caption(caption, highlight)

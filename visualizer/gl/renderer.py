@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 Rect = tuple[int, int, int, int]
 
 _NORM_INDEX = {name: i for i, name in enumerate(NORMALIZATIONS)}
-_UNIT_NEXT, _UNIT_PREV, _UNIT_ZSCORE, _UNIT_LUT = 0, 1, 2, 3
+_UNIT_NEXT, _UNIT_PREV, _UNIT_ZSCORE, _UNIT_LUT, _UNIT_FROM = 0, 1, 2, 3, 4
 _UNIT_CELLS = 0
 
 
@@ -81,6 +81,11 @@ class PictureRenderer:
         self._textures: list[moderngl.Texture] = []
         self._cells: moderngl.Texture | None = None
         self._cells_fbo: moderngl.Framebuffer | None = None
+        # The colours on screen when show() began the morph: it starts from them, not from a
+        # blend of raw values, whose scale (and zscore's statistics) would differ and jump.
+        self._from_cells: moderngl.Texture | None = None
+        self._from_fbo: moderngl.Framebuffer | None = None
+        self._from_screen = False
         self._overlay: TextOverlay | None = None
 
         self._layout: Layout | None = None
@@ -171,11 +176,16 @@ class PictureRenderer:
         now = time.monotonic() if now is None else now
         self.update(now)
         target, before = prepare(vector), self.current
-        self.stats.add(target)
-
         cut = before is None or before.size != target.size or morph_s <= 0
+        shown_layout = self._layout
+        if not cut:
+            self._keep_screen()
+
+        self.stats.add(target)
         self.pose(target, None if cut else before, 1.0 if cut else 0.0, add_to_stats=False)
         if not cut:
+            self._follow_layout(shown_layout)
+            self._from_screen = True
             self._morph_start, self._morph_s = now, morph_s
 
     def update(self, now: float | None = None) -> bool:
@@ -213,14 +223,45 @@ class PictureRenderer:
         )
         self._mix = ease(t) if t < 1.0 else 1.0
         self._morph_s = 0.0
+        self._from_screen = False
         self._arrange(target.size)
         self._upload_all()
+
+    def _keep_screen(self) -> None:
+        """Colour the cells as they are now, and keep that texture as the next morph's start."""
+        self._draw_cells()
+        self._cells, self._from_cells = self._from_cells, self._cells
+        self._cells_fbo, self._from_fbo = self._from_fbo, self._cells_fbo
+
+    def _follow_layout(self, shown: Layout | None) -> None:
+        """Move the kept colours to their dimensions' new cells when the layout re-sorted."""
+        layout, kept = self._layout, self._from_cells
+        if (
+            shown is None
+            or layout is None
+            or kept is None
+            or np.array_equal(shown.order, layout.order)
+        ):
+            return
+        colours = np.frombuffer(kept.read(), dtype=np.float32).reshape(-1, 4)
+        by_dim = np.zeros((layout.dims, 4), dtype=np.float32)
+        by_dim[shown.order[shown.order >= 0]] = colours[shown.order >= 0]
+        moved = np.where((layout.order >= 0)[:, None], by_dim[np.maximum(layout.order, 0)], 0.0)
+
+        # A new texture rather than a write into one a frame may still be reading (see _replace).
+        if self._from_fbo is not None:
+            self._from_fbo.release()
+        kept.release()
+        kept, self._from_fbo = self._cells_texture(layout.cols, layout.rows)
+        kept.write(np.ascontiguousarray(moved, np.float32).tobytes())
+        self._from_cells = kept
 
     def clear(self) -> None:
         """Forget the vector on screen (draw() then draws the no-vector placeholder)."""
         self._prev = self._next = None
         self._scales = None
         self._mix = 1.0
+        self._from_screen = False
 
     # -- uploads -----------------------------------------------------------------------------
 
@@ -238,9 +279,8 @@ class PictureRenderer:
 
     def _make_textures(self, cols: int, rows: int) -> None:
         self._release_textures()
-        self._cells = self.ctx.texture((cols, rows), 4, dtype="f4")
-        self._cells.filter = (moderngl.NEAREST, moderngl.NEAREST)
-        self._cells_fbo = self.ctx.framebuffer(color_attachments=[self._cells])
+        self._cells, self._cells_fbo = self._cells_texture(cols, rows)
+        self._from_cells, self._from_fbo = self._cells_texture(cols, rows)
         self._textures = [
             self.ctx.texture((cols, rows), 1, dtype="f4"),
             self.ctx.texture((cols, rows), 1, dtype="f4"),
@@ -248,6 +288,12 @@ class PictureRenderer:
         ]
         for texture in self._textures:
             texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
+
+    def _cells_texture(self, cols: int, rows: int) -> tuple[moderngl.Texture, moderngl.Framebuffer]:
+        """A texture of one RGBA colour per cell, and a framebuffer to draw into it."""
+        texture = self.ctx.texture((cols, rows), 4, dtype="f4")
+        texture.filter = (moderngl.NEAREST, moderngl.NEAREST)
+        return texture, self.ctx.framebuffer(color_attachments=[texture])
 
     def _upload_all(self) -> None:
         if self._layout is None or self._next is None or self._prev is None:
@@ -331,13 +377,16 @@ class PictureRenderer:
         for unit, texture in enumerate(self._textures):
             texture.use(unit)
         self._luts[self._colormap].use(_UNIT_LUT)
+        if self._from_cells is not None:
+            self._from_cells.use(_UNIT_FROM)
 
-        bound = self.ctx.fbo
+        bound = self.ctx.fbo  # None until a framebuffer was used (a standalone context)
         self._cells_fbo.use()
         try:
             self._render(self._cells_vao, (0, 0, self._layout.cols, self._layout.rows))
         finally:
-            bound.use()
+            if bound is not None:
+                bound.use()
 
     def _set_grid_uniforms(self, program: moderngl.Program, rect: Rect) -> None:
         cols, rows = self._grid_shape()
@@ -354,8 +403,9 @@ class PictureRenderer:
             set_uniform(program, name, tuple(float(c) for c in colour))
 
     def _set_vector_uniforms(self, program: moderngl.Program) -> None:
-        for unit, name in enumerate(("u_next", "u_prev", "u_zscore", "u_lut")):
+        for unit, name in enumerate(("u_next", "u_prev", "u_zscore", "u_lut", "u_from")):
             set_uniform(program, name, unit)
+        set_uniform(program, "u_from_screen", self._from_screen)
         for name, colour in (("u_over", colormaps.OVER), ("u_under", colormaps.UNDER)):
             set_uniform(program, name, tuple(float(c) for c in colour))
 
@@ -453,8 +503,10 @@ class PictureRenderer:
         for texture in reversed(self._textures):
             texture.release()
         self._textures = []
-        if self._cells_fbo is not None:
-            self._cells_fbo.release()
-        if self._cells is not None:
-            self._cells.release()
-        self._cells_fbo = self._cells = None
+        for fbo in (self._from_fbo, self._cells_fbo):
+            if fbo is not None:
+                fbo.release()
+        for cells in (self._from_cells, self._cells):
+            if cells is not None:
+                cells.release()
+        self._cells_fbo = self._cells = self._from_fbo = self._from_cells = None

@@ -34,15 +34,20 @@ def reference_cells(
     *,
     previous: np.ndarray | None = None,
     t: float = 1.0,
+    from_colours: np.ndarray | None = None,
 ) -> np.ndarray:
     """The colour of every cell as (rows, cols, 3) uint8, for `vector` (morphing from `previous`
     at time t in [0, 1], eased) under `layout`, `normalization` and `colormap`.
 
     `stats` supplies zscore's per-dimension mean and spread; without it z-scores are 0.
+    `from_colours` ((rows, cols, 3) floats in [0, 1]) replaces `previous` with the colours a
+    morph started from, as the renderer's show() does: colours are blended, not values.
     """
     rgb = _colours(vector, layout, normalization, colormap, stats)
     e = np.float32(ease(t))
-    if previous is not None and len(previous) == len(vector) and e < 1.0:
+    if from_colours is not None and e < 1.0:
+        rgb = _blend(np.asarray(from_colours, np.float32), rgb, e)
+    elif previous is not None and len(previous) == len(vector) and e < 1.0:
         if normalization == "classic" and colormap == "classic":
             before = _colours(previous, layout, normalization, colormap, stats)
             rgb = _blend(before, rgb, e)

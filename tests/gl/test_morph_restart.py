@@ -1,0 +1,78 @@
+"""A vector that arrives mid-morph: the new morph starts from the colours on screen, no jump."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from gl.conftest import cells_of
+from gl.vectors import make_vector
+from visualizer.gl.offscreen import OffscreenCanvas
+from visualizer.picture.layout import make_layout
+from visualizer.picture.reference import reference_cells
+
+MORPH_S = 0.4
+DIMS = 768
+
+
+def centres_colours(canvas: OffscreenCanvas, frame: np.ndarray) -> np.ndarray:
+    """(dims, 3) int colours of each dimension's cell centre, in dimension order."""
+    return cells_of(frame, canvas.cell_centres(DIMS)).astype(int)
+
+
+def shown_at(canvas: OffscreenCanvas, now: float) -> np.ndarray:
+    canvas.renderer.update(now)
+    return canvas.shown()
+
+
+@pytest.mark.parametrize(
+    ("norm", "cmap", "layout"),
+    [
+        ("linear", "rdbu", "grid"),
+        ("symlog", "berlin", "grid"),
+        ("zscore", "vik", "grid"),
+        ("classic", "classic", "grid"),
+        ("linear", "viridis", "variance"),
+    ],
+)
+def test_a_vector_mid_morph_continues_from_the_picture_on_screen(
+    picture_canvas: OffscreenCanvas, norm: str, cmap: str, layout: str
+) -> None:
+    renderer = picture_canvas.renderer
+    renderer.set_normalization(norm)
+    renderer.set_colormap(cmap)
+    renderer.set_layout(layout)
+    a, b, c = (make_vector("random", DIMS, seed) for seed in (11, 12, 13))
+    for seed in (1, 2, 3):  # some statistics for zscore and the variance layout
+        renderer.show(make_vector("random", DIMS, seed), morph_s=0.0, now=0.0)
+    renderer.show(a, morph_s=0.0, now=0.0)
+
+    renderer.show(b, morph_s=MORPH_S, now=1.0)
+    before = centres_colours(picture_canvas, shown_at(picture_canvas, 1.1))
+    renderer.show(c, morph_s=MORPH_S, now=1.1)
+    after = centres_colours(picture_canvas, shown_at(picture_canvas, 1.1))
+    assert renderer.animating
+    assert np.abs(after - before).max() <= 1  # one step of the 8-bit framebuffer
+
+    # A quarter of the way on: the kept colours blended into c's own, as the reference says.
+    later = centres_colours(picture_canvas, shown_at(picture_canvas, 1.1 + MORPH_S / 4))
+    grid = make_layout(renderer.layout_name, DIMS, renderer.stats.variance)
+    kept = np.zeros((grid.rows * grid.cols, 3), dtype=np.float32)
+    kept[grid.cell_of()] = before / 255.0
+    expected = reference_cells(
+        c,
+        grid,
+        norm,
+        cmap,
+        renderer.stats,
+        t=0.25,
+        from_colours=kept.reshape(grid.rows, grid.cols, 3),
+    )
+    want = expected.reshape(-1, 3)[grid.cell_of()].astype(int)
+    assert np.abs(later - want).max() <= 1
+    assert np.abs(later - before).max() > 10  # and it does move toward c
+
+    renderer.update(1.1 + MORPH_S)
+    assert not renderer.animating
+    final = reference_cells(c, grid, norm, cmap, renderer.stats).reshape(-1, 3)[grid.cell_of()]
+    assert np.abs(centres_colours(picture_canvas, picture_canvas.shown()) - final).max() <= 1
