@@ -1,8 +1,8 @@
-// cells.frag: one fragment per cell: the colour of each dimension's value, normalised, morphed
-// from the previous vector and looked up in the colormap. Drawn into a cols x rows float
-// texture that picture.frag then stretches over the picture's pixels, so the work done per
-// pixel (costly on a software rasteriser) is one texel fetch.
+// cells.frag: one fragment per cell: each dimension's value normalised, morphed and looked up
+// in the colormap, into a cols x rows texture that picture.frag stretches over the picture.
 #version 330
+
+// Colouring cells, not pixels: on a software rasteriser a pixel then costs one texel fetch.
 
 uniform sampler2D u_next;       // R32F, cols x rows: the value shown in each cell
 uniform sampler2D u_prev;       // R32F: the values being morphed from

@@ -86,3 +86,26 @@ def test_zscore_image_compares_the_text_with_its_own_prefixes(tmp_path: Path) ->
     image = decode(out)
     middle = image[40:160, 100:220].reshape(-1, 3)
     assert len({tuple(p) for p in middle}) > 20  # not the flat field of a lone vector
+
+
+def test_variance_layout_orders_the_cells_by_the_prefixes_spread(tmp_path: Path) -> None:
+    args = ["--file", str(PLAIN), "--size", "320x240", "--no-caption", "--no-legend", "-q"]
+    assert main(["image", *args, "-o", str(tmp_path / "grid.png")]) == 0
+    assert main(["image", *args, "-o", str(tmp_path / "var.png"), "--layout", "variance"]) == 0
+
+    grid, variance = decode(tmp_path / "grid.png"), decode(tmp_path / "var.png")
+    assert grid.shape == variance.shape
+    # the same cells, moved: other colours at most places, the same set of colours overall
+    assert (np.abs(grid.astype(int) - variance.astype(int)).max(axis=2) > 8).mean() > 0.3
+    colours = {tuple(p) for p in grid.reshape(-1, 3)}
+    assert len(colours & {tuple(p) for p in variance.reshape(-1, 3)}) > 0.5 * len(colours)
+
+
+def test_a_blank_text_says_the_picture_is_all_zeros(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blank = Path(__file__).parents[1] / "cases" / "texts" / "blank.txt"
+    out = tmp_path / "blank.png"
+    assert main(["image", "--file", str(blank), "-o", str(out), "--no-caption"]) == 0
+    assert "blank" in caplog.text and "all zeros" in caplog.text
+    assert out.stat().st_size > 0

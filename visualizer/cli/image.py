@@ -56,10 +56,14 @@ def run(args: argparse.Namespace) -> int:
     source = source_from_args(args)
     try:
         embedding = source.embed_one(text)
-        history = _history(source, text) if args.norm == "zscore" else []
+        # zscore and the variance layout need a "session": the text's word prefixes stand in.
+        wanted = args.norm == "zscore" or args.layout == "variance"
+        history = _history(source, text) if wanted else []
     finally:
         source.close()
-    log.info("%s: %d dims%s", source.label, embedding.dims, " (blank)" if embedding.blank else "")
+    log.info("%s: %d dims", source.label, embedding.dims)
+    if embedding.blank:
+        log.warning("the text is blank: nothing was sent, and the picture is all zeros")
 
     canvas = OffscreenCanvas(
         args.size,
@@ -106,6 +110,9 @@ def _history(source: Source, text: str) -> list[np.ndarray]:
 
     prefixes = [p for p in steps(text, "word")[:-1] if p.strip()]
     if len(prefixes) < 2:
-        log.warning("zscore of a text of fewer than 3 words: too few vectors for a spread")
+        log.warning(
+            "zscore and the variance layout need a text of 3 words or more (the statistics "
+            "come from its word prefixes): this picture is drawn without them"
+        )
         return []
     return [e.vector for e in source.embed(prefixes[-MAX_HISTORY:])]
