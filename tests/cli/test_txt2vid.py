@@ -29,7 +29,7 @@ def test_defaults_name_size_and_frame_rate(
     made = list((tmp_path / "recordings").glob("hi-there-*.mp4"))
     assert len(made) == 1 and made[0].stem[len("hi-there-") :].replace("-", "").isdigit()
     video = decode(made[0])
-    assert (len(video.frames), video.size, video.fps) == (9, (1280, 720), 1.0)  # ceil(9 / 10)
+    assert (len(video.frames), video.size, video.fps) == (9, (1280, 720), 1.0)  # 9 / 10, at least 1
 
     out, err = capsys.readouterr()
     assert out.strip() == f"wrote {made[0].relative_to(tmp_path)}: 9 frames, 1280x720, 1 fps, 9.0 s"
@@ -47,6 +47,15 @@ def test_a_name_that_is_not_mp4_is_refused(
 ) -> None:
     assert main(["txt2vid", "Hello", "-o", str(tmp_path / "x.gif"), "-q"]) == 1
     assert "x.gif is not an .mp4 name" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fps", ["0", "-5", "500"])
+def test_a_frame_rate_out_of_range_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fps: str
+) -> None:
+    assert main(["txt2vid", "Hello", "-o", str(tmp_path / "x.mp4"), "--fps", fps, "-q"]) == 1
+    assert f"frame rate {float(fps)} is out of range" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 

@@ -71,16 +71,18 @@ def test_scan_writes_the_gallery_counts_skips_and_a_rescan_sends_nothing(
     argv += ["--source", "ollama", "--model", "all-minilm", "--host", server.url, "-o", str(out)]
 
     assert main(argv) == 0
-    first = capsys.readouterr().out
+    first, bar = capsys.readouterr()
+    assert "embedding" in bar and "chunk" in bar  # the progress bar, on stderr
     # 5 one-chunk files, and the long file (1020 characters): 0, 200, 400, 600 and a tail at 720.
     assert server.texts_embedded == 10
     assert "10 chunks from 6 files; 1 empty, 1 skipped (binary)" in first
     assert read_png(out).shape[1] == GAP + 4 * (160 + GAP)
 
     server.reset_counts()
-    assert main(argv) == 0
+    assert main([*argv, "-q"]) == 0
     assert server.requests == 0
-    assert "10 chunks from 6 files" in capsys.readouterr().out
+    again = capsys.readouterr()
+    assert "10 chunks from 6 files" in again.out and "embedding" not in again.err
 
 
 def test_a_tall_gallery_is_drawn_in_bands_that_match_the_reference(

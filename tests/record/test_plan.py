@@ -53,10 +53,13 @@ def test_hold_and_morph_are_checked() -> None:
 
 
 @pytest.mark.parametrize(
-    ("frames", "fps"), [(1, 1), (9, 1), (11, 2), (44, 5), (296, 30), (600, 60), (5000, 60)]
+    ("frames", "fps"),
+    [(1, 1), (9, 1), (11, 1.1), (44, 4.4), (296, 29.6), (600, 60), (5000, 60)],
 )
-def test_default_fps_aims_at_ten_seconds(frames: int, fps: int) -> None:
-    assert default_fps(frames) == fps
+def test_default_fps_aims_at_ten_seconds(frames: int, fps: float) -> None:
+    assert float(default_fps(frames)) == pytest.approx(fps)
+    if 10 <= frames <= 600:
+        assert frames / default_fps(frames) == 10
 
 
 def test_slug_is_short_ascii_and_never_empty() -> None:

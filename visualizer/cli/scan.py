@@ -89,7 +89,8 @@ def embed(args: argparse.Namespace, scan: chunking.Scan) -> list[Embedding]:
 
     source = source_from_args(args)
     try:
-        with tqdm(total=len(scan.chunks), unit="chunk", desc="embedding") as bar:
+        bar = tqdm(total=len(scan.chunks), unit="chunk", desc="embedding", disable=args.quiet)
+        with bar:
             embeddings = chunking.embed_chunks(source, scan.chunks, progress=bar.update)
     finally:
         source.close()

@@ -59,7 +59,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def add_video_options(p: argparse.ArgumentParser) -> None:
     add = p.add_argument
-    add("--fps", type=float, help="frames a second (default: ceil(frames / 10), 1..60)")
+    add("--fps", type=float, help="frames a second (default: frames / 10, 1..60)")
     add("--step", choices=STEP_BY, default="char", help="what one step adds (default char)")
     add("--hold", type=int, default=1, help="frames each step is shown (default 1)")
     add("--morph", type=int, default=0, help="blended frames between two steps (default 0)")

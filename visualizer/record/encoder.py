@@ -118,7 +118,7 @@ class VideoWriter:
         self,
         path: str | os.PathLike[str],
         size: tuple[int, int],
-        fps: float,
+        fps: float | Fraction,
         *,
         crf: int = DEFAULT_CRF,
         preset: str = DEFAULT_PRESET,
@@ -339,10 +339,10 @@ def _tail(text: str) -> str:
     return " / ".join(lines[-_STDERR_LINES:]) or "(ffmpeg said nothing)"
 
 
-def _check_fps(fps: float) -> Fraction:
+def _check_fps(fps: float | Fraction) -> Fraction:
     rate = Fraction(fps).limit_denominator(1001)
     if not 0 < rate <= 240:
-        raise UsageError(f"frame rate {fps} is out of range: use 1 to 240 frames a second")
+        raise UsageError(f"frame rate {fps} is out of range: use more than 0, at most 240")
     return rate
 
 

@@ -12,12 +12,12 @@ make longer videos rather than faster ones).
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from fractions import Fraction
 from pathlib import Path
 from typing import overload
 
@@ -80,9 +80,10 @@ def frame_count(steps: int, hold: int = 1, morph: int = 0) -> int:
     return steps * hold + (steps - 1) * morph
 
 
-def default_fps(frames: int) -> int:
-    """About ten seconds of video: ceil(frames / 10), clamped to 1..60."""
-    return max(MIN_FPS, min(MAX_FPS, math.ceil(frames / TARGET_SECONDS)))
+def default_fps(frames: int) -> Fraction:
+    """Ten seconds of video: frames / 10 frames a second, clamped to 1..60 (so fewer than ten
+    frames last a second each, and more than 600 play at 60 fps)."""
+    return max(Fraction(MIN_FPS), min(Fraction(MAX_FPS), Fraction(frames, TARGET_SECONDS)))
 
 
 def check_hold_morph(hold: int, morph: int) -> None:

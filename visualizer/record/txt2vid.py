@@ -153,7 +153,8 @@ class Txt2VidJob:
         self.frames_total = plan.frame_count(
             len(self.prefixes), self.options.hold, self.options.morph
         )
-        self.fps = self.options.fps or plan.default_fps(self.frames_total)
+        fps = self.options.fps
+        self.fps = plan.default_fps(self.frames_total) if fps is None else fps
         self.output = check_output(_output_path(self.text, output))
         self.source = source
 
