@@ -80,6 +80,29 @@ def test_wrap_breaks_at_spaces_newlines_and_inside_long_words() -> None:
     assert lines == ["aaaa bbbb ", "cccc", "dd ", "eeeeeeeee", "eee"]
 
 
+def test_wrap_resumed_at_a_line_start_gives_the_same_lines(case_texts: dict[str, str]) -> None:
+    text = case_texts["paragraph"]
+    full = wrap(text, len, 37)
+    for k in range(len(full)):
+        assert full[:k] + wrap(text, len, 37, start=full[k][0]) == full
+
+
+def test_a_growing_caption_is_wrapped_as_a_whole_would_be(
+    gl_ctx: moderngl.Context, case_texts: dict[str, str]
+) -> None:
+    canvas = OffscreenCanvas((320, 240), ctx=gl_ctx, caption_lines=3)
+    font = canvas.overlay.font(canvas.caption_size)
+    measure = lambda s: font.size(s)[0]  # noqa: E731
+    text = case_texts["paragraph"]
+    try:
+        for end in range(1, len(text) + 1, 7):
+            got = canvas._wrap_caption(text[:end], measure, 300)
+            assert got == wrap(text[:end], measure, 300)
+        assert canvas._wrap_caption("other", measure, 300) == [(0, 5)]
+    finally:
+        canvas.release()
+
+
 def test_sizes_out_of_range_are_usage_errors(gl_ctx: moderngl.Context) -> None:
     with pytest.raises(UsageError, match="8x8"):
         OffscreenCanvas((8, 8), ctx=gl_ctx)

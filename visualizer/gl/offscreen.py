@@ -8,6 +8,7 @@ flipped to top-row-first (GL's rows run bottom-up): the only flip in embviz.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import moderngl
 import numpy as np
@@ -60,6 +61,9 @@ class OffscreenCanvas:
         )
         self.overlay = TextOverlay(self.ctx)
         self._areas = self._plan()
+        # The last caption and its lines: txt2vid's next caption extends it, so wrapping resumes
+        # at its last line instead of measuring the whole text again on every frame.
+        self._wrapped: tuple[str, list[tuple[int, int]]] = ("", [])
 
     # -- geometry ----------------------------------------------------------------------------
 
@@ -157,7 +161,7 @@ class OffscreenCanvas:
     def _draw_caption(self, caption: str, highlight: int) -> None:
         x, y, w, h = self._areas["caption"]
         font = self.overlay.font(self.caption_size)
-        lines = wrap(caption, lambda s: font.size(s)[0], w)
+        lines = self._wrap_caption(caption, lambda s: font.size(s)[0], w)
         # Limitation: a caption longer than caption_lines shows only its end (marked "...").
         shown = lines[-self.caption_lines :]
         split = len(caption) - max(0, min(highlight, len(caption)))
@@ -170,6 +174,18 @@ class OffscreenCanvas:
             plain = caption[start : max(start, min(end, split))]
             cx += self._draw_run(plain, cx, y + i * line_h, TEXT_COLOUR)
             self._draw_run(caption[max(start, split) : end], cx, y + i * line_h, HIGHLIGHT)
+
+    def _wrap_caption(
+        self, caption: str, measure: Callable[[str], int], width: int
+    ) -> list[tuple[int, int]]:
+        before, lines = self._wrapped
+        if lines and caption.startswith(before):
+            # Greedy wrapping never moves a break once the next line has begun.
+            lines = lines[:-1] + wrap(caption, measure, width, start=lines[-1][0])
+        else:
+            lines = wrap(caption, measure, width)
+        self._wrapped = (caption, lines)
+        return lines
 
     def _draw_run(self, text: str, x: float, y: float, colour: Colour) -> int:
         if not text:
@@ -192,16 +208,17 @@ class OffscreenCanvas:
         self.release()
 
 
-def wrap(text: str, measure: object, width: int) -> list[tuple[int, int]]:
+def wrap(text: str, measure: object, width: int, start: int = 0) -> list[tuple[int, int]]:
     """Lines of `text` as (start, end) character ranges no wider than `width` pixels.
 
     Breaks after spaces where it can and inside a word where it must; newlines break lines.
-    `measure(s)` gives the width of string s in pixels.
+    `measure(s)` gives the width of string s in pixels. `start` begins at a line start other
+    than the first, for a text whose earlier lines are known.
     """
     width_of = measure if callable(measure) else len
     lines: list[tuple[int, int]] = []
-    start, space = 0, -1
-    for i, ch in enumerate(text):
+    space = -1
+    for i, ch in enumerate(text[start:], start):
         if ch == "\n":
             lines.append((start, i))
             start, space = i + 1, -1
