@@ -303,3 +303,55 @@ def test_the_rec_marker_shows_on_screen_but_not_in_the_video(
     width, height = meta["size"]
     last = np.frombuffer(list(reader)[-1], np.uint8).reshape(height, width, 3)
     assert red(last) == 0
+
+
+def test_closing_the_window_while_recording_finalises_the_video(
+    open_window: OpenWindow, tmp_path: Path
+) -> None:
+    clock = [100.0]
+    window = open_window(LocalSource(), clock=lambda: clock[0], out_dir=tmp_path / "rec")
+    press(pygame.K_F9)
+    type_text("quit while recording")
+    for _ in range(30):
+        window.step()
+        clock[0] += 1 / 30
+    assert window.recordings.recording
+
+    window.close()  # what quitting (Esc, the window's close button) ends with
+    (video,) = (tmp_path / "rec").glob("session-*.mp4")
+    reader = imageio_ffmpeg.read_frames(str(video))
+    assert next(reader)["size"] == (640, 360)
+    assert 28 <= sum(1 for _ in reader) <= 32
+    assert not list((tmp_path / "rec").glob(".*"))  # no temporary file left behind
+
+
+def test_record_without_hud_leaves_the_panel_out_of_the_video(
+    open_window: OpenWindow, tmp_path: Path
+) -> None:
+    clock = [100.0]
+    window = open_window(
+        LocalSource(), clock=lambda: clock[0], out_dir=tmp_path / "rec", record_hud=False
+    )
+    type_text("no panel in the video")
+    settle(window)
+    with_panel = window.step(read=True)
+    window.show_hud = False
+    without_panel = window.step(read=True)
+    window.show_hud = True
+    assert "panel" in window.areas()
+
+    press(pygame.K_F9)
+    for _ in range(10):
+        window.step(draw=True)
+        clock[0] += 1 / 30
+    press(pygame.K_F9)
+    window.step()
+    assert window.show_hud and "panel" in window.areas()  # the screen keeps its panel
+
+    (video,) = (tmp_path / "rec").glob("session-*.mp4")
+    frames = list(imageio_ffmpeg.read_frames(str(video)))[1:]
+    last = np.frombuffer(frames[-1], np.uint8).reshape(360, 640, 3).astype(int)
+    px, _, pw, ph = window.areas()["panel"]
+    panel = (slice(0, ph), slice(px, px + pw))
+    assert np.abs(last[panel] - without_panel[panel]).mean() < 6  # codec tolerance
+    assert np.abs(last[panel] - with_panel[panel]).mean() > 20

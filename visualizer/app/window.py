@@ -81,6 +81,8 @@ class WindowOptions:
     max_fps: float = 60.0
     out_dir: Path = field(default_factory=lambda: Path("recordings"))
     text: str = ""
+    #: whether F9's video has the side panel when it is on screen
+    record_hud: bool = True
 
 
 @dataclass
@@ -275,7 +277,7 @@ class LiveWindow:
             self.screenshot_wanted = False
             commands.save_screenshot(self, frame, now)
         if recording and frame is not None:
-            commands.offer_frame(self, frame, now)
+            commands.offer_frame(self, self._video_frame(frame, now), now)
             self.screen.rec_marker(self)  # after the read: on screen, not in the video
         for note in self.recordings.poll():
             commands.recording_note(self, note, now)
@@ -283,6 +285,19 @@ class LiveWindow:
         pygame.display.flip()
         self.frame_clock.drawn(now, moving)
         return frame
+
+    def _video_frame(self, frame: np.ndarray, now: float) -> np.ndarray:
+        """What F9 records of this frame: the frame itself, or (record_hud off, HUD on screen)
+        the same moment drawn again without the side panel, before the screen gets it back."""
+        if self.options.record_hud or not self.show_hud or self.presenting or self.view is not None:
+            return frame
+        self.show_hud = False
+        try:
+            self.screen.draw(self, now)
+            return self.read_frame()
+        finally:
+            self.show_hud = True
+            self.screen.draw(self, now)
 
     def _draw_view(self, view: View, now: float) -> None:
         """A hosted view (compare, gallery) fills the window in place of the picture and HUD."""

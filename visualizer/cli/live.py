@@ -44,6 +44,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=Path("recordings"),
         help="folder for screenshots and recordings (default: recordings)",
     )
+    p.add_argument(
+        "--record-without-hud",
+        action="store_true",
+        help="F9 records the picture without the side panel, even while it is on screen",
+    )
     p.add_argument("--compare", action="store_true", help="panes A, B and A - B (Tab switches)")
     add_common_options(p)
     add_source_options(p)
@@ -71,6 +76,7 @@ def run(args: argparse.Namespace) -> int:
         max_fps=args.max_fps,
         out_dir=args.out_dir,
         text=args.text,
+        record_hud=not args.record_without_hud,
     )
 
     def open_model(model: str) -> Source:
