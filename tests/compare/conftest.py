@@ -10,6 +10,7 @@ import pytest
 
 from tests.compare.driving import WINDOW_SIZE, make_folder
 from tests.servers import ollama_server as ollama_server  # a fixture, used by name
+from visualizer.gl.context import window_context
 from visualizer.sources import open_source
 from visualizer.sources.base import Embedding, Source
 from visualizer.sources.chunks import Chunk, scan_folder
@@ -24,7 +25,7 @@ def window() -> Iterator[moderngl.Context]:
     pygame.display.gl_set_attribute(pygame.GL_CONTEXT_MINOR_VERSION, 3)
     pygame.display.gl_set_attribute(pygame.GL_CONTEXT_PROFILE_MASK, pygame.GL_CONTEXT_PROFILE_CORE)
     pygame.display.set_mode(WINDOW_SIZE, pygame.OPENGL | pygame.DOUBLEBUF)
-    ctx = moderngl.create_context()
+    ctx = window_context()
     yield ctx
     ctx.release()
     pygame.display.quit()

@@ -44,6 +44,7 @@ from visualizer.app.worker import (
     WorkerMessage,
 )
 from visualizer.errors import RenderError
+from visualizer.gl.context import window_context
 from visualizer.gl.renderer import PictureRenderer
 from visualizer.picture.colormaps import COLORMAPS
 from visualizer.picture.layout import LAYOUTS
@@ -184,8 +185,8 @@ class LiveWindow:
         flags = pygame.OPENGL | pygame.DOUBLEBUF | pygame.RESIZABLE
         try:
             pygame.display.set_mode(self.options.size, flags, vsync=int(self.options.vsync))
-            self.ctx = moderngl.create_context()
-        except (pygame.error, moderngl.Error) as exc:
+            self.ctx = window_context()
+        except (pygame.error, RenderError) as exc:
             pygame.display.quit()
             raise RenderError(
                 f"could not open an OpenGL 3.3 window ({exc}): check that a display is "
