@@ -63,6 +63,17 @@ def test_the_live_window_hosts_the_scan_view(
         assert image is not None
         assert np.abs(colours_at(image, compare.cell_centres("diff")) - expected).max() <= 1
 
+        # Once the vectors are in and the morphs are over, an idle gallery draws nothing...
+        for _ in range(3):
+            window.step()
+        drawn = window.frames
+        for _ in range(5):
+            window.step()
+        assert window.frames == drawn
+        post(pygame.MOUSEWHEEL, x=0, y=-1, flipped=False, precise_x=0.0, precise_y=-1.0)
+        window.step()
+        assert window.frames == drawn + 1  # ...until something happens
+
         post(pygame.KEYDOWN, key=pygame.K_ESCAPE, mod=0, unicode="\x1b", scancode=0)
         window.step()
         assert not window.running

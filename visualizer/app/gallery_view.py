@@ -207,8 +207,8 @@ class GalleryView:
         self._area = area
         self.ctx.scissor = gl_rect(area, size)
         try:
-            # Limitation: one renderer re-uploads every visible thumbnail each frame; on Mesa's
-            # software renderer a gallery of 20 thumbnails takes about 25 ms a frame.
+            # Limitation: one renderer re-uploads every visible thumbnail for each frame drawn
+            # (only on a change); on Mesa a gallery of 20 thumbnails takes about 25 ms a frame.
             shown = self.visible()
             for index in shown:
                 self.renderer.pose(self.embeddings[index].vector, add_to_stats=False)

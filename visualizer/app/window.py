@@ -256,7 +256,9 @@ class LiveWindow:
         # Draw the morph as it will be when this frame is on screen, a frame from now: the
         # first frame after a vector arrives then already moves toward it.
         animating = self.renderer.update(now + self.frame_clock.period)
-        moving = animating or self._busy()
+        # A hosted view (compare, gallery) says whether its vectors or morphs moved.
+        view_moved = self.view.update(now) if self.view is not None else False
+        moving = animating or view_moved or self._busy()
         threads = self.model_threads
         self.worker.model_threads = threads.moving if moving else threads.still
         if self._waiting_for_vector(now) and not (moving or draw or read):
@@ -302,7 +304,6 @@ class LiveWindow:
 
     def _draw_view(self, view: View, now: float) -> None:
         """A hosted view (compare, gallery) fills the window in place of the picture and HUD."""
-        view.update(now)
         self.ctx.screen.use()
         self.ctx.viewport = (0, 0, *self.size)
         self.ctx.clear(*BACKGROUND)
@@ -338,8 +339,8 @@ class LiveWindow:
         return now - self.edited_at < EDIT_HOLD_S
 
     def _busy(self) -> bool:
-        """A hosted view or a recording: every frame is drawn."""
-        return self.view is not None or self.recordings.recording or self.recordings.job is not None
+        """A recording or a txt2vid job: every frame is drawn."""
+        return self.recordings.recording or self.recordings.job is not None
 
     def _expiring(self, now: float) -> bool:
         return any(line.until <= now for line in self.status.values())
