@@ -9,6 +9,7 @@ from visualizer.errors import UsageError
 from visualizer.picture.colormaps import (
     COLORMAPS,
     NO_DATA,
+    NO_DATA_STRIPE,
     OVER,
     UNDER,
     classic_colour,
@@ -50,6 +51,29 @@ def test_reserved_colours_are_far_from_every_colormap_entry(
         distance = np.linalg.norm(lut(name) - colour, axis=1).min()
         assert distance > margin, (name, distance)
     assert np.linalg.norm(OVER - UNDER) > 1.0 and np.linalg.norm(OVER - NO_DATA) > 0.5
+
+
+def cielab(rgb: np.ndarray) -> np.ndarray:
+    """sRGB in [0, 1] to CIELAB (D65), for distances as the eye sees them (delta E)."""
+    c = np.asarray(rgb, dtype=np.float64)
+    linear = np.where(c <= 0.04045, c / 12.92, ((c + 0.055) / 1.055) ** 2.4)
+    to_xyz = np.array(
+        [[0.4124, 0.3576, 0.1805], [0.2126, 0.7152, 0.0722], [0.0193, 0.1192, 0.9505]]
+    )
+    xyz = linear @ to_xyz.T / np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 216 / 24389, np.cbrt(xyz), (24389 / 27 * xyz + 16) / 116)
+    return np.stack(
+        [116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], -1
+    )
+
+
+@pytest.mark.parametrize("colour", [NO_DATA, NO_DATA_STRIPE])
+def test_no_data_colours_are_told_apart_from_every_colour_a_cell_can_have(
+    colour: np.ndarray,
+) -> None:
+    every = np.concatenate([*(lut(name) for name in COLORMAPS), OVER[None], UNDER[None]])
+    delta_e = np.linalg.norm(cielab(every) - cielab(colour), axis=1)
+    assert delta_e.min() > 15  # well beyond a just-noticeable difference (about 2.3)
 
 
 def test_lookup_interpolates_between_neighbouring_entries() -> None:
