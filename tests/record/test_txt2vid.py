@@ -161,6 +161,18 @@ def test_a_step_the_server_fails_becomes_a_placeholder(
     assert np.abs(video.frames[4].astype(int) - placeholder).mean() > 20.0
 
 
+def test_a_video_with_no_vector_at_all_is_an_error_and_no_file(tmp_path: Path) -> None:
+    text = "abc"
+    with OllamaTestServer(fail_texts={"a", "ab", "abc"}) as server:
+        source = open_source("ollama", "all-minilm", host=server.url, cache=False)
+        job = Txt2VidJob(text, source, tmp_path / "none.mp4", Txt2VidOptions(size=SIZE))
+        with pytest.raises(RecordError, match="no step got a vector") as caught:
+            job.run()
+        source.close()
+    assert NAN_ERROR in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_encoder_failure_stops_the_run_with_ffmpegs_message(
     tmp_path: Path, local: Source, broken_ffmpeg: Path
 ) -> None:

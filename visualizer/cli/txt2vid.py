@@ -28,6 +28,7 @@ from visualizer.cli.options import (
     add_text_options,
     read_text,
 )
+from visualizer.errors import RecordError
 from visualizer.record.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS
 from visualizer.record.txt2vid import (
     Progress,
@@ -93,7 +94,15 @@ def run(args: argparse.Namespace) -> int:
     with source_from_args(args) as source:
         job = Txt2VidJob(text, source, args.output, options)
         with _progress_bar(job, quiet=args.quiet) as progress, _signals_cancel(job) as caught:
-            result = job.run(progress=progress)
+            try:
+                result = job.run(progress=progress)
+            except RecordError as exc:
+                if not caught:
+                    raise
+                # Interrupted before the first frame: there was nothing to keep.
+                name = signal.Signals(caught[0]).name
+                print(f"embviz: interrupted by {name}: nothing written ({exc})", file=sys.stderr)
+                return 128 + caught[0]
     return _report(result, caught, args.window)
 
 

@@ -149,6 +149,11 @@ class VideoWriter:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise RecordError(f"cannot write a video into {self.path.parent}: {exc}") from exc
+        if not os.access(self.path.parent, os.W_OK):
+            raise RecordError(
+                f"cannot write a video into {self.path.parent}: the folder is not writable "
+                "(read-only or not yours); choose another -o"
+            )
         # A hidden name in the same folder, so the final rename is atomic; ffmpeg creates it
         # (with the user's umask, unlike mkstemp's private mode).
         token = f"{os.getpid()}-{secrets.token_hex(4)}"
@@ -311,9 +316,13 @@ class VideoWriter:
         return RecordError(f"{what} for {self.path}: {_tail(text)}")
 
     def _discard(self) -> None:
-        if self._temporary is not None:
-            self._temporary.unlink(missing_ok=True)
-        self._close_stderr()
+        try:
+            if self._temporary is not None:
+                self._temporary.unlink(missing_ok=True)
+        except OSError as exc:  # the error being reported already says why
+            log.debug("could not remove %s: %s", self._temporary, exc)
+        finally:
+            self._close_stderr()
 
     def _close_stderr(self) -> None:
         if self._stderr is not None:

@@ -324,6 +324,12 @@ class Txt2VidJob:
                     total = self.frames_total
                     progress(Progress(writer.frames_written, total, steps_done, len(self.prefixes)))
 
+            if len(failed) == len(self.prefixes) and not self._cancel.is_set():
+                # Placeholders only: nothing of the model to see; the file is discarded.
+                raise RecordError(
+                    f"no step got a vector (step 1: {failed[0].reason}), so no video was made: "
+                    "fix the source or use --source local"
+                )
             path = writer.interrupt() if self._cancel.is_set() else writer.close()
 
         timings = {"embed_s": ahead.embed_s, **frames.clock.totals()}
