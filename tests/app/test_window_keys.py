@@ -259,9 +259,13 @@ def test_f10_makes_a_txt2vid_of_the_text_in_the_background(
     window = open_window(LocalSource(), out_dir=tmp_path / "vid")
     type_text("ab")
     settle(window)
+    press(pygame.K_F4)  # variance layout
+    press(pygame.K_F6)  # grid lines off
     press(pygame.K_F10)
     window.step()
     assert window.recordings.txt2vid_running
+    job = window.recordings.job
+    assert job is not None and job.options.layout == "variance" and not job.options.grid_lines
 
     deadline = time.monotonic() + 30
     while window.recordings.job is not None:

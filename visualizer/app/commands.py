@@ -250,6 +250,8 @@ def record_txt2vid(window: LiveWindow, now: float) -> None:
             owns_source=own is not None,
             colormap=window.renderer.colormap,
             normalization=window.renderer.normalization,
+            layout=window.renderer.layout_name,
+            grid_lines=window.renderer.grid_lines,
         )
     except EmbvizError as exc:
         if own is not None:

@@ -90,9 +90,17 @@ class Recordings:
         owns_source: bool,
         colormap: str,
         normalization: str,
+        layout: str = "grid",
+        grid_lines: bool = True,
     ) -> Path:
-        """Record a txt2vid of `text` in the background; raises UsageError for a blank text."""
-        options = Txt2VidOptions(colormap=colormap, normalization=normalization)
+        """Record a txt2vid of `text` in the background, drawn as the window draws (colormap,
+        normalisation, layout, grid lines); raises UsageError for a blank text."""
+        options = Txt2VidOptions(
+            colormap=colormap,
+            normalization=normalization,
+            layout=layout,
+            grid_lines=grid_lines,
+        )
         job = Txt2VidJob(text, source, default_output(text, folder=self.out_dir), options)
         self.out_dir.mkdir(parents=True, exist_ok=True)
         job.start()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import sys
 import time
 from collections import deque
 from collections.abc import Callable
@@ -93,6 +94,21 @@ class StatusLine:
     until: float = math.inf
 
 
+NO_DISPLAY = (
+    "no display to open the live window on ($DISPLAY and $WAYLAND_DISPLAY are not set): run it "
+    "on a desktop, under `xvfb-run`, or make files with `embviz image` or `embviz txt2vid`"
+)
+
+
+def check_display() -> None:
+    """RenderError(NO_DISPLAY) where a window cannot open: call it before slow work that only
+    the window needs (SDL itself would also print a stray line when it tries Wayland)."""
+    if os.environ.get("SDL_VIDEODRIVER") or sys.platform in ("win32", "darwin"):
+        return
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        raise RenderError(NO_DISPLAY)
+
+
 class LiveWindow:
     """The window, its GL objects, the editor, the worker and the HUD; `run()` or `step()`."""
 
@@ -166,15 +182,12 @@ class LiveWindow:
         # Limitation: pygame has one display per process, so one LiveWindow at a time.
         if LiveWindow._open is not None:
             raise RenderError("a live window is already open in this process: close it first")
+        check_display()
         pygame.display.init()
         driver = pygame.display.get_driver()
         if driver in ("offscreen", "dummy") and os.environ.get("SDL_VIDEODRIVER") != driver:
             pygame.display.quit()
-            raise RenderError(
-                "no display to open the live window on ($DISPLAY and $WAYLAND_DISPLAY are not "
-                "set): run it on a desktop, under `xvfb-run`, or make files with `embviz image` "
-                "or `embviz txt2vid`"
-            )
+            raise RenderError(NO_DISPLAY)
         pygame.font.init()
         pygame.display.gl_set_attribute(pygame.GL_CONTEXT_MAJOR_VERSION, 3)
         pygame.display.gl_set_attribute(pygame.GL_CONTEXT_MINOR_VERSION, 3)

@@ -87,6 +87,10 @@ def run(args: argparse.Namespace) -> int:
     text_b = args.text_a if args.text_b is None else args.text_b
     if args.top < 0:
         raise UsageError(f"--top {args.top} is negative: give how many dims to list")
+    if args.live:
+        from visualizer.app.window import check_display
+
+        check_display()  # before any embedding: the window is what was asked for
     source_a = source_from_args(args)
     source_b = None
     try:

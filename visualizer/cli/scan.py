@@ -63,6 +63,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.output is None:
+        from visualizer.app.window import check_display
+
+        check_display()  # the gallery opens in a window: say so before embedding anything
     scan = chunking.scan_folder(args.folder, args.glob, args.chunk, args.stride)
     if not scan.chunks:
         raise UsageError(

@@ -50,7 +50,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     add_text_options(p, "the text to record")
     p.add_argument("-o", "--output", type=Path, help="MP4 (default recordings/<text>-<time>.mp4)")
     add_picture_options(
-        p, size_help="WxH, both even", video=True, layout=True, legend=True, caption=True
+        p,
+        size_help="WxH, both even",
+        video=True,
+        layout=True,
+        grid_lines=True,
+        legend=True,
+        caption=True,
     )
     add_video_options(p)
     add_common_options(p)
@@ -88,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
         colormap=args.cmap,
         normalization=args.norm,
         layout=args.layout,
+        grid_lines=not args.no_grid_lines,
         crf=args.crf,
         preset=args.preset,
     )

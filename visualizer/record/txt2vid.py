@@ -61,6 +61,7 @@ class Txt2VidOptions:
     colormap: str | None = None
     normalization: str = "linear"
     layout: str = "grid"
+    grid_lines: bool = True
     crf: int = DEFAULT_CRF
     preset: str = DEFAULT_PRESET
     batch: int = DEFAULT_BATCH
@@ -280,6 +281,7 @@ class Txt2VidJob:
                 legend=options.legend,
                 layout=options.layout,
             )
+            canvas.renderer.grid_lines = options.grid_lines
             outcome.append(self._record(canvas, ahead, writer, progress))
         except BaseException as exc:  # handed to run(), which raises it in the caller's thread
             outcome.append(exc)
