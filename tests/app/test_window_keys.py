@@ -196,6 +196,22 @@ def test_f12_saves_the_frame_as_a_png(open_window: OpenWindow, tmp_path: Path) -
     np.testing.assert_array_equal(saved.transpose(1, 0, 2), frame)
 
 
+def test_a_status_note_covers_no_cell(open_window: OpenWindow, tmp_path: Path) -> None:
+    window = open_window(LocalSource(), out_dir=tmp_path / "shots")
+    type_text("a note below the picture")
+    before = settle(window)
+    press(pygame.K_F12)  # "saved ..." on the status band
+    window.step()
+    after = window.step(read=True)
+    assert after is not None and "saved" in window.status["screenshot"].text
+
+    centres = window.cell_centres()
+    assert np.abs(colours_at(after, centres) - colours_at(before, centres)).max() <= 1
+    x, y, w, h = window.areas()["status"]
+    band = (slice(y, y + h), slice(x, x + w))
+    assert np.abs(after[band].astype(int) - before[band].astype(int)).max() > 60  # text shown
+
+
 def test_f7_switches_to_the_sources_next_model(open_window: OpenWindow) -> None:
     window = open_window(
         open_source("local", cache=False),

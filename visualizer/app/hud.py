@@ -167,6 +167,10 @@ class Hud:
         caret_x = x + self.font.size(text[start:cursor])[0]
         pygame.draw.line(surface, CARET, (caret_x, y + 2), (caret_x, y + self.line - 4), 2)
 
+    def status_height(self) -> int:
+        """The height of a status band of one line."""
+        return self.small.get_linesize() + self.size // 2
+
     def status(self, lines: Sequence[tuple[str, Colour]], width: int) -> pygame.Surface | None:
         """Errors and notes, wrapped to the width, on a dark band; None when there are none."""
         key = (tuple(lines), width)

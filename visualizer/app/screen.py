@@ -63,17 +63,19 @@ class Screen:
                 "caption": (0, height - caption, width, caption),
             }
 
-        text_h = self.hud.input_height()
+        # Below the picture, a band of one status line, so that a note covers no cell (more
+        # lines at once grow up over the picture).
+        text_h, status_h = self.hud.input_height(), self.hud.status_height()
         above = height - text_h
-        if not window.show_hud:
-            return {"picture": (0, 0, width, above), "text": (0, above, width, text_h)}
-
-        panel_w = min(360, max(200, width * 28 // 100))
-        return {
-            "picture": (0, 0, width - panel_w, above),
-            "panel": (width - panel_w, 0, panel_w, above),
-            "text": (0, above, width, text_h),
-        }
+        picture_w = width
+        areas = {"text": (0, above, width, text_h)}
+        if window.show_hud:
+            panel_w = min(360, max(200, width * 28 // 100))
+            picture_w = width - panel_w
+            areas["panel"] = (picture_w, 0, panel_w, above)
+        areas["picture"] = (0, 0, picture_w, max(1, above - status_h))
+        areas["status"] = (0, max(1, above - status_h), picture_w, status_h)
+        return areas
 
     def picture_viewport(self, window: LiveWindow) -> Rect:
         """The area the picture is fitted into, as a GL viewport (y from the bottom)."""
@@ -114,7 +116,7 @@ class Screen:
             x, y, w, h = areas["caption"]
             self.overlay.draw_surface(self.hud.caption(window.editor.text, w, h), x, y)
 
-        self._status(window, areas["picture"], now)
+        self._status(window, areas.get("status", areas["picture"]), now)
         window.hover = self._hover(window, areas["picture"])
         if window.show_help:
             self._help(window)
@@ -132,14 +134,14 @@ class Screen:
         lx, ly, lw, lh = panel.legend
         self.renderer.draw_legend(gl_rect((x + lx, y + ly, lw, lh), window.size[1]))
 
-    def _status(self, window: LiveWindow, picture: Rect, now: float) -> None:
-        """Errors and notes, on a band at the bottom of the picture's area."""
+    def _status(self, window: LiveWindow, band: Rect, now: float) -> None:
+        """Errors and notes, on a band ending at the bottom of `band`."""
         window.status = {k: line for k, line in window.status.items() if line.until > now}
         lines = [(line.text, line.colour) for line in window.status.values()]
-        surface = self.hud.status(lines, picture[2])
+        surface = self.hud.status(lines, band[2])
         if surface is not None:
-            bottom = picture[1] + picture[3]
-            self.overlay.draw_surface(surface, picture[0], bottom - surface.get_height())
+            bottom = band[1] + band[3]
+            self.overlay.draw_surface(surface, band[0], bottom - surface.get_height())
 
     def _hover(self, window: LiveWindow, picture: Rect) -> tuple[int, float] | None:
         """Under the mouse: which dimension the cell shows, and its value."""
