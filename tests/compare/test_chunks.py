@@ -62,9 +62,14 @@ def test_line_ranges_label_each_chunk(tmp_path: Path) -> None:
         first = long.count("\n", 0, chunk.start) + 1
         last = long.count("\n", 0, chunk.end - 1) + 1
         assert (chunk.first_line, chunk.last_line) == (first, last)
+        column = chunk.start - (long.rfind("\n", 0, chunk.start) + 1) + 1
+        assert chunk.column == (0 if column == 1 else column)
     assert scan.chunks[0].label == "short.txt:1-2"
     assert scan.chunks[1].label == "sub/long.py:1-4"
-    assert scan.chunks[-1].label.endswith(":37-40")
+    assert scan.chunks[-1].label.split(":")[-1].split(".")[0] == "37"
+    assert scan.chunks[-1].label.endswith("-40")
+    labels = [chunk.label for chunk in scan.chunks]
+    assert len(set(labels)) == len(labels)  # no two chunks labelled alike
 
 
 def test_glob_without_slash_matches_at_any_depth(tmp_path: Path) -> None:

@@ -51,13 +51,17 @@ class Chunk:
     end: int
     first_line: int
     last_line: int
+    #: the column (from 1) where a chunk that starts inside a line begins; 0 at a line start
+    column: int = 0
 
     @property
     def label(self) -> str:
-        """`name:first-last`, as the gallery and the captions show it."""
+        """`name:first-last`, as the gallery and the captions show it; `name:line.column-last`
+        for a chunk that starts inside a line, so chunks of long lines tell apart."""
+        first = f"{self.first_line}.{self.column}" if self.column else str(self.first_line)
         if self.first_line == self.last_line:
-            return f"{self.name}:{self.first_line}"
-        return f"{self.name}:{self.first_line}-{self.last_line}"
+            return f"{self.name}:{first}"
+        return f"{self.name}:{first}-{self.last_line}"
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,9 @@ def chunk_text(
     for start, end in spans(len(text), chunk, stride):
         first = bisect.bisect_left(newlines, start) + 1
         last = bisect.bisect_left(newlines, end - 1) + 1
-        chunks.append(Chunk(path, name, text[start:end], start, end, first, last))
+        line_start = newlines[first - 2] + 1 if first > 1 else 0
+        column = start - line_start + 1 if start > line_start else 0
+        chunks.append(Chunk(path, name, text[start:end], start, end, first, last, column))
     return chunks
 
 
