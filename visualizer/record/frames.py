@@ -68,12 +68,19 @@ class StepFrames:
     ) -> np.ndarray:
         if current.vector is None:
             note = f"step {current.index + 1}: no vector ({current.short})"
-            return self.canvas.frame(None, caption=caption, highlight=highlight, note=note)
+            return self.canvas.frame(
+                None, caption=caption, highlight=highlight, note=note, raw=True
+            )
 
         before = previous.vector if previous is not None and t < 1.0 else None
         blend = t if before is not None else 1.0
         return self.canvas.frame(
-            current.vector, previous=before, t=blend, caption=caption, highlight=highlight
+            current.vector,
+            previous=before,
+            t=blend,
+            caption=caption,
+            highlight=highlight,
+            raw=True,  # GL's own order, straight to ffmpeg (VideoWriter(gl_frames=True))
         )
 
     def _caption(self, index: int) -> tuple[str | None, int]:

@@ -270,6 +270,7 @@ class Txt2VidJob:
                 crf=options.crf,
                 preset=options.preset,
                 nice=NICE,
+                gl_frames=True,
             )
             ahead.start()
             _yield_cpu_to_embedding()
