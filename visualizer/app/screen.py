@@ -99,6 +99,7 @@ class Screen:
     def draw(self, window: LiveWindow, now: float) -> None:
         """The whole frame into the window's framebuffer."""
         width, height = window.size
+        self.renderer.colour_cells()  # first: see PictureRenderer.colour_cells
         self.ctx.screen.use()
         self.ctx.viewport = (0, 0, width, height)
         self.ctx.clear(*BACKGROUND)

@@ -86,6 +86,7 @@ class PictureRenderer:
         self._from_cells: moderngl.Texture | None = None
         self._from_fbo: moderngl.Framebuffer | None = None
         self._from_screen = False
+        self._cells_fresh = False  # colour_cells() ran since the last draw()
         self._overlay: TextOverlay | None = None
 
         self._layout: Layout | None = None
@@ -357,10 +358,18 @@ class PictureRenderer:
 
     # -- drawing -----------------------------------------------------------------------------
 
-    def draw(self, viewport: Rect) -> None:
-        """Draw the picture (or the no-vector placeholder) centred in `viewport`."""
+    def colour_cells(self) -> None:
+        """The first pass on its own, for a caller that runs it before its other drawing:
+        llvmpipe then need not finish that drawing before the second pass reads the cells."""
         if self._next is not None:
             self._draw_cells()
+        self._cells_fresh = True
+
+    def draw(self, viewport: Rect) -> None:
+        """Draw the picture (or the no-vector placeholder) centred in `viewport`."""
+        if self._next is not None and not self._cells_fresh:
+            self._draw_cells()
+        self._cells_fresh = False
 
         rect = self.picture_rect(viewport)
         self._set_grid_uniforms(self._program, rect)
