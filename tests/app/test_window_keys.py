@@ -249,14 +249,20 @@ def test_presentation_mode_hides_the_hud_and_shows_a_big_caption(open_window: Op
     assert big > 2 * small
 
 
-def test_f9_records_the_session_to_an_mp4(open_window: OpenWindow, tmp_path: Path) -> None:
+def recording(open_window: OpenWindow, folder: Path, text: str, frames: int) -> LiveWindow:
+    """A window that has been recording (F9) for `frames` frames at 30 fps while `text` came."""
     clock = [100.0]
-    window = open_window(LocalSource(), clock=lambda: clock[0], out_dir=tmp_path / "rec")
+    window = open_window(LocalSource(), clock=lambda: clock[0], out_dir=folder)
     press(pygame.K_F9)
-    type_text("recorded")
-    for _ in range(45):
+    type_text(text)
+    for _ in range(frames):
         window.step()
         clock[0] += 1 / 30
+    return window
+
+
+def test_f9_records_the_session_to_an_mp4(open_window: OpenWindow, tmp_path: Path) -> None:
+    window = recording(open_window, tmp_path / "rec", "recorded", 45)
     press(pygame.K_F9)
     window.step()
 
@@ -328,13 +334,7 @@ def test_the_rec_marker_shows_on_screen_but_not_in_the_video(
 def test_closing_the_window_while_recording_finalises_the_video(
     open_window: OpenWindow, tmp_path: Path
 ) -> None:
-    clock = [100.0]
-    window = open_window(LocalSource(), clock=lambda: clock[0], out_dir=tmp_path / "rec")
-    press(pygame.K_F9)
-    type_text("quit while recording")
-    for _ in range(30):
-        window.step()
-        clock[0] += 1 / 30
+    window = recording(open_window, tmp_path / "rec", "quit while recording", 30)
     assert window.recordings.recording
 
     window.close()  # what quitting (Esc, the window's close button) ends with
