@@ -15,9 +15,14 @@ MORPH_S = 0.4
 DIMS = 768
 
 
-def centres_colours(canvas: OffscreenCanvas, frame: np.ndarray) -> np.ndarray:
-    """(dims, 3) int colours of each dimension's cell centre, in dimension order."""
-    return cells_of(frame, canvas.cell_centres(DIMS)).astype(int)
+def cell_colours(canvas: OffscreenCanvas, frame: np.ndarray) -> np.ndarray:
+    """(cells, 3) int colours at each cell's centre, in cell order (whatever the layout)."""
+    by_dim = canvas.cell_centres(DIMS)
+    layout = canvas.renderer.layout
+    assert layout is not None
+    centres = np.zeros((layout.rows * layout.cols, 2))
+    centres[layout.cell_of()] = by_dim
+    return cells_of(frame, centres[:DIMS]).astype(int)
 
 
 def shown_at(canvas: OffscreenCanvas, now: float) -> np.ndarray:
@@ -48,17 +53,19 @@ def test_a_vector_mid_morph_continues_from_the_picture_on_screen(
     renderer.show(a, morph_s=0.0, now=0.0)
 
     renderer.show(b, morph_s=MORPH_S, now=1.0)
-    before = centres_colours(picture_canvas, shown_at(picture_canvas, 1.1))
+    before = cell_colours(picture_canvas, shown_at(picture_canvas, 1.1))
     renderer.show(c, morph_s=MORPH_S, now=1.1)
-    after = centres_colours(picture_canvas, shown_at(picture_canvas, 1.1))
+    after = cell_colours(picture_canvas, shown_at(picture_canvas, 1.1))
     assert renderer.animating
-    assert np.abs(after - before).max() <= 1  # one step of the 8-bit framebuffer
+    # Every cell as it was, even where the variance layout re-sorted (one 8-bit step allowed).
+    assert np.abs(after - before).max() <= 1
 
     # A quarter of the way on: the kept colours blended into c's own, as the reference says.
-    later = centres_colours(picture_canvas, shown_at(picture_canvas, 1.1 + MORPH_S / 4))
+    later = cell_colours(picture_canvas, shown_at(picture_canvas, 1.1 + MORPH_S / 4))
     grid = make_layout(renderer.layout_name, DIMS, renderer.stats.variance)
-    kept = np.zeros((grid.rows * grid.cols, 3), dtype=np.float32)
-    kept[grid.cell_of()] = before / 255.0
+    cells = grid.rows * grid.cols
+    kept = np.zeros((cells, 3), dtype=np.float32)
+    kept[:DIMS] = before / 255.0
     expected = reference_cells(
         c,
         grid,
@@ -68,11 +75,10 @@ def test_a_vector_mid_morph_continues_from_the_picture_on_screen(
         t=0.25,
         from_colours=kept.reshape(grid.rows, grid.cols, 3),
     )
-    want = expected.reshape(-1, 3)[grid.cell_of()].astype(int)
-    assert np.abs(later - want).max() <= 1
+    assert np.abs(later - expected.reshape(-1, 3)[:DIMS].astype(int)).max() <= 1
     assert np.abs(later - before).max() > 10  # and it does move toward c
 
     renderer.update(1.1 + MORPH_S)
     assert not renderer.animating
-    final = reference_cells(c, grid, norm, cmap, renderer.stats).reshape(-1, 3)[grid.cell_of()]
-    assert np.abs(centres_colours(picture_canvas, picture_canvas.shown()) - final).max() <= 1
+    final = reference_cells(c, grid, norm, cmap, renderer.stats).reshape(-1, 3)[:DIMS]
+    assert np.abs(cell_colours(picture_canvas, picture_canvas.shown()) - final).max() <= 1

@@ -178,14 +178,14 @@ class PictureRenderer:
         self.update(now)
         target, before = prepare(vector), self.current
         cut = before is None or before.size != target.size or morph_s <= 0
-        shown_layout = self._layout
         if not cut:
+            # Kept cell by cell: where the variance layout re-sorts, each cell fades from what
+            # it showed into its new dimension's colour.
             self._keep_screen()
 
         self.stats.add(target)
         self.pose(target, None if cut else before, 1.0 if cut else 0.0, add_to_stats=False)
         if not cut:
-            self._follow_layout(shown_layout)
             self._from_screen = True
             self._morph_start, self._morph_s = now, morph_s
 
@@ -233,29 +233,6 @@ class PictureRenderer:
         self._draw_cells()
         self._cells, self._from_cells = self._from_cells, self._cells
         self._cells_fbo, self._from_fbo = self._from_fbo, self._cells_fbo
-
-    def _follow_layout(self, shown: Layout | None) -> None:
-        """Move the kept colours to their dimensions' new cells when the layout re-sorted."""
-        layout, kept = self._layout, self._from_cells
-        if (
-            shown is None
-            or layout is None
-            or kept is None
-            or np.array_equal(shown.order, layout.order)
-        ):
-            return
-        colours = np.frombuffer(kept.read(), dtype=np.float32).reshape(-1, 4)
-        by_dim = np.zeros((layout.dims, 4), dtype=np.float32)
-        by_dim[shown.order[shown.order >= 0]] = colours[shown.order >= 0]
-        moved = np.where((layout.order >= 0)[:, None], by_dim[np.maximum(layout.order, 0)], 0.0)
-
-        # A new texture rather than a write into one a frame may still be reading (see _replace).
-        if self._from_fbo is not None:
-            self._from_fbo.release()
-        kept.release()
-        kept, self._from_fbo = self._cells_texture(layout.cols, layout.rows)
-        kept.write(np.ascontiguousarray(moved, np.float32).tobytes())
-        self._from_cells = kept
 
     def clear(self) -> None:
         """Forget the vector on screen (draw() then draws the no-vector placeholder)."""
