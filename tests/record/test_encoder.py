@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -163,7 +164,24 @@ def test_bad_crf_preset_and_fps_are_refused(tmp_path: Path) -> None:
         VideoWriter(tmp_path / "x.mp4", SIZE, 10, preset="quick")
     with pytest.raises(UsageError, match="frame rate 0"):
         VideoWriter(tmp_path / "x.mp4", SIZE, 0)
+    for odd in (float("nan"), float("inf")):
+        with pytest.raises(UsageError, match="out of range"):
+            VideoWriter(tmp_path / "x.mp4", SIZE, odd)
     assert check_size((4, 6)) == (4, 6)
+
+
+def test_hidden_files_of_killed_runs_are_removed_by_the_next(tmp_path: Path) -> None:
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that no longer runs
+    stale = tmp_path / f".old.{gone.pid}-0123abcd.part"
+    running = tmp_path / f".other.{os.getpid()}-89abcdef.part"  # a live writer's: kept
+    unrelated = tmp_path / ".notes.part"
+    for path in (stale, running, unrelated):
+        path.write_bytes(b"unfinished")
+
+    with VideoWriter(tmp_path / "new.mp4", SIZE, 10) as writer:
+        writer.write(flat_frames(1)[0])
+    assert leftovers(tmp_path) == sorted([running.name, unrelated.name])
 
 
 def test_only_mp4_names_are_taken(tmp_path: Path) -> None:

@@ -206,6 +206,20 @@ def test_in_the_background_with_messages_then_cancel(
     assert str(result.path) in messages[-1].text and not (tmp_path / "bg.mp4").exists()
 
 
+def test_a_cancel_inside_a_long_hold_stops_within_frames(tmp_path: Path, local: Source) -> None:
+    options = Txt2VidOptions(size=SIZE, hold=100_000)
+    job = Txt2VidJob("ab", local, tmp_path / "long.mp4", options)
+    job.start()
+    wait_for(job, lambda m: m.kind == "progress")
+    cancelled_at = time.monotonic()
+    job.cancel()
+    assert job.join(timeout=20)
+    assert time.monotonic() - cancelled_at < 5
+
+    result = job.poll()[-1].result
+    assert result is not None and result.partial and 0 < result.frames < 100_000
+
+
 def test_in_the_background_to_the_end(tmp_path: Path, local: Source) -> None:
     job = Txt2VidJob("Hi there", local, tmp_path / "bg.mp4", Txt2VidOptions(size=SIZE))
     job.start()

@@ -186,3 +186,17 @@ def test_many_threads_share_one_cached_source(ollama_server: Factory) -> None:
         np.testing.assert_allclose(vector, expected[i % 6], atol=1e-6)
     # each thread asks for each distinct text at most once; a race may repeat a miss
     assert 6 <= server.texts_embedded <= 24
+
+
+def test_a_cache_file_that_cannot_be_opened_is_left_alone_and_memory_serves(
+    private_cache: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    (private_cache / FILE_NAME).mkdir()  # sqlite: "unable to open database file"
+    caplog.set_level(logging.WARNING)
+    with open_source("local") as source:
+        source.embed_one("kept in memory")
+        assert source.embed_one("kept in memory").cached
+
+    assert "cannot be opened" in caplog.text and "memory only" in caplog.text
+    assert (private_cache / FILE_NAME).is_dir()
+    assert not (private_cache / (FILE_NAME + ".corrupt")).exists()

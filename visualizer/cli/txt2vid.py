@@ -137,13 +137,16 @@ def _progress_bar(job: Txt2VidJob, *, quiet: bool) -> Iterator[ProgressCallback]
 
 @contextmanager
 def _signals_cancel(job: Txt2VidJob) -> Iterator[list[int]]:
-    """While recording, SIGINT and SIGTERM cancel the job (partial file); a second one kills."""
+    """While recording, SIGINT and SIGTERM cancel the job (partial file); a second one says it
+    is being saved; a third kills at once (leaving a hidden file the next run removes)."""
     caught: list[int] = []
 
     def cancel(signum: int, frame: FrameType | None) -> None:
-        if caught:
+        if len(caught) >= 2:
             signal.signal(signum, signal.SIG_DFL)
             signal.raise_signal(signum)
+        if caught:
+            print("embviz: saving the partial video; once more to quit without it", file=sys.stderr)
         caught.append(signum)
         job.cancel()
 

@@ -14,6 +14,7 @@ check ffmpeg's exit status (so a failed encode would look like a finished one).
 from __future__ import annotations
 
 import logging
+import math
 import os
 import re
 import secrets
@@ -160,6 +161,7 @@ class VideoWriter:
         # (with the user's umask, unlike mkstemp's private mode).
         token = f"{os.getpid()}-{secrets.token_hex(4)}"
         self._temporary = self.path.with_name(f".{self.path.stem}.{token}.part")
+        remove_stale_parts(self.path.parent)
 
         self._stderr = tempfile.TemporaryFile()
         try:
@@ -357,7 +359,36 @@ def _tail(text: str) -> str:
     return " / ".join(lines[-_STDERR_LINES:]) or "(ffmpeg said nothing)"
 
 
+_PART = re.compile(r"^\..+\.(\d+)-[0-9a-f]{8}\.part$")
+
+
+def remove_stale_parts(folder: Path) -> None:
+    """Delete the hidden unfinished videos that killed runs (SIGKILL) left in `folder`: those
+    whose writing process no longer exists."""
+    for path in folder.glob(".*.part"):
+        match = _PART.match(path.name)
+        if match is None or _alive(int(match.group(1))):
+            continue
+        try:
+            path.unlink()
+            log.info("removed %s, left by a run that was killed", path)
+        except OSError as exc:
+            log.debug("could not remove %s: %s", path, exc)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, owned by someone else
+    return True
+
+
 def _check_fps(fps: float | Fraction) -> Fraction:
+    if not math.isfinite(fps):
+        raise UsageError(f"frame rate {fps} is out of range: use more than 0, at most 240")
     rate = Fraction(fps).limit_denominator(1001)
     if not 0 < rate <= 240:
         raise UsageError(f"frame rate {fps} is out of range: use more than 0, at most 240")

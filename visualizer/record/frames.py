@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -46,8 +46,14 @@ class StepFrames:
         self.cancel = cancel
         self.clock = StageClock()
 
-    def write(self, previous: StepVector | None, current: StepVector) -> None:
-        """The frames of `current`; stops between frames once the job is cancelled."""
+    def write(
+        self,
+        previous: StepVector | None,
+        current: StepVector,
+        on_frame: Callable[[], object] | None = None,
+    ) -> None:
+        """The frames of `current`; stops between frames once the job is cancelled.
+        `on_frame` is called after each frame sent (progress within a long --hold)."""
         caption, highlight = self._caption(current.index)
         for planned in frames_of_step(current.index, self.hold, self.morph):
             if self.cancel.is_set():
@@ -56,7 +62,11 @@ class StepFrames:
                 frame = self._render(previous, current, planned.t, caption, highlight)
             with self.clock.stage("encode_s"):
                 for _ in range(planned.repeat):
+                    if self.cancel.is_set():  # a long --hold stops within a frame too
+                        return
                     self.writer.write(frame)
+                    if on_frame is not None:
+                        on_frame()
 
     def _render(
         self,

@@ -78,7 +78,8 @@ class FailedStep:
 
 @dataclass(frozen=True)
 class Progress:
-    """Where a running job is; passed to the progress callback after every step."""
+    """Where a running job is; passed to the progress callback after every frame sent.
+    `steps_done` counts the step being drawn as done."""
 
     frames_done: int
     frames_total: int
@@ -320,12 +321,15 @@ class Txt2VidJob:
                     failed.append(FailedStep(current.index + 1, text, current.reason))
                 windowed += current.windowed
 
-                frames.write(previous, current)
+                step = current.index + 1
+
+                def report(step: int = step) -> None:
+                    if progress is not None:
+                        total, steps = self.frames_total, len(self.prefixes)
+                        progress(Progress(writer.frames_written, total, step, steps))
+
+                frames.write(previous, current, on_frame=report)
                 previous = current
-                if progress is not None:
-                    steps_done = current.index + 1
-                    total = self.frames_total
-                    progress(Progress(writer.frames_written, total, steps_done, len(self.prefixes)))
 
             if len(failed) == len(self.prefixes) and not self._cancel.is_set():
                 # Placeholders only: nothing of the model to see; the file is discarded.

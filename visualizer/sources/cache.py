@@ -94,20 +94,34 @@ class VectorCache:
     def _open(self) -> sqlite3.Connection | None:
         try:
             return self._connect()
+        except (sqlite3.OperationalError, OSError) as exc:
+            # Cannot be opened or created (a read-only folder, a locked file): not damaged.
+            log.warning(
+                "vector cache %s cannot be opened (%s): caching in memory only; set "
+                "EMBVIZ_CACHE_DIR to a writable folder to keep vectors across runs",
+                self.path,
+                exc,
+            )
+            return None
         except sqlite3.DatabaseError as exc:
             aside = self.path.with_name(self.path.name + ".corrupt")
+            try:
+                os.replace(self.path, aside)
+            except OSError as move:
+                log.warning(
+                    "vector cache %s is unreadable (%s) and cannot be moved aside (%s): caching "
+                    "in memory only",
+                    self.path,
+                    exc,
+                    move,
+                )
+                return None
             log.warning(
                 "vector cache %s is unreadable (%s): moved it to %s and started a fresh one",
                 self.path,
                 exc,
                 aside,
             )
-            os.replace(self.path, aside)
-        except OSError as exc:
-            log.warning(
-                "vector cache %s cannot be opened (%s): caching in memory only", self.path, exc
-            )
-            return None
         try:
             return self._connect()
         except (sqlite3.Error, OSError) as exc:
