@@ -11,8 +11,9 @@ import pytest
 import regex
 
 from tests.record.video import cell_errors, decode
+from tests.servers import free_port
 from tests.servers.ollama import NAN_ERROR, OllamaTestServer
-from visualizer.errors import RecordError, UsageError
+from visualizer.errors import RecordError, ServerUnavailable, UsageError
 from visualizer.gl.offscreen import OffscreenCanvas
 from visualizer.record.txt2vid import JobMessage, Progress, Txt2VidJob, Txt2VidOptions
 from visualizer.sources import Source, open_source
@@ -170,6 +171,17 @@ def test_a_video_with_no_vector_at_all_is_an_error_and_no_file(tmp_path: Path) -
             job.run()
         source.close()
     assert NAN_ERROR in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_source_that_is_not_there_stops_the_run_at_once(tmp_path: Path) -> None:
+    source = open_source("ollama", "all-minilm", host=f"127.0.0.1:{free_port()}", cache=False)
+    job = Txt2VidJob("abcdefghij", source, tmp_path / "down.mp4", Txt2VidOptions(size=SIZE))
+    started = time.monotonic()
+    with pytest.raises(ServerUnavailable, match="is not answering"):
+        job.run()
+    source.close()
+    assert time.monotonic() - started < 5  # one request and its retry, not one per step
     assert list(tmp_path.iterdir()) == []
 
 

@@ -54,10 +54,14 @@ def configure_logging(verbose: bool, quiet: bool) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        parser = build_parser()  # imports every subcommand: Ctrl+C can land here
-    except KeyboardInterrupt:
+        return _main(argv)
+    except KeyboardInterrupt:  # from anywhere: the imports of a subcommand, logging's setup
         print("embviz: interrupted", file=sys.stderr)
         return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
         parser.print_help()
@@ -72,9 +76,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             log.exception("failed")
         print(f"embviz: {exc}", file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        print("embviz: interrupted", file=sys.stderr)
-        return 130
     except OSError as exc:
         # A file or folder the user named that cannot be written or read.
         if verbose:

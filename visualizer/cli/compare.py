@@ -95,6 +95,11 @@ def run(args: argparse.Namespace) -> int:
     source_b = None
     try:
         source_b = source_b_from_args(args)
+        if args.text_b is None and source_b is None and not args.live:
+            raise UsageError(
+                "one text and one model compare the text with itself: give TEXT_B, or "
+                "--model-b / --source-b to see TEXT_A through a second model"
+            )
         a = source_a.embed_one(args.text_a)
         b = (source_b or source_a).embed_one(text_b)
         report(a, b, args.top)

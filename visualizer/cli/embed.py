@@ -32,7 +32,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         description="Embed TEXT and print the vector's dims, norm, min, max, mean and the "
         f"{TOP} dimensions of largest magnitude, with the source and model that made it.",
     )
-    add_text_options(p, 'the text to embed ("-" reads it from standard input)')
+    add_text_options(p, "the text to embed")
     p.add_argument("-o", "--output", type=Path, help="also save the vector as a .npy file")
     add_source_options(p)
     add_common_options(p)
@@ -40,7 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    text = sys.stdin.read() if args.text == "-" else read_text(args)
+    text = read_text(args)
     if args.output is not None and args.output.suffix != ".npy":
         raise UsageError(f"output {str(args.output)!r} must end in .npy (a numpy array file)")
 

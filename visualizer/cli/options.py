@@ -61,15 +61,15 @@ def add_source_options(parser: argparse.ArgumentParser, suffix: str = "") -> Non
 def add_text_options(parser: argparse.ArgumentParser, what: str) -> None:
     """The text as an argument, or --file: exactly one of the two; `read_text` reads it."""
     given = parser.add_mutually_exclusive_group(required=True)
-    given.add_argument("text", nargs="?", help=what)
+    given.add_argument("text", nargs="?", help=f"{what} ('-' reads standard input)")
     given.add_argument("--file", type=Path, help="read the text from this file ('-' for stdin)")
 
 
 def read_text(args: argparse.Namespace) -> str:
     """The text that the options of `add_text_options` give: the argument, a file or stdin."""
-    if args.file is None:
+    if args.file is None and args.text != "-":
         return str(args.text)
-    if str(args.file) == "-":
+    if args.file is None or str(args.file) == "-":
         return sys.stdin.read()
 
     try:

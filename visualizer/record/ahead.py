@@ -90,6 +90,7 @@ class EmbedAhead:
         self._queue: queue.Queue[list[StepVector] | _End] = queue.Queue(maxsize=max(1, depth))
         self._thread = threading.Thread(target=self._work, name="txt2vid-embed", daemon=True)
         self._failures_in_a_row = 0
+        self._vectors = 0  # steps that got one
 
     def start(self) -> None:
         """Start embedding (iterating starts it too); the thread keeps the caller's priority."""
@@ -150,6 +151,11 @@ class EmbedAhead:
             return [self._checked(start + i, e) for i, e in enumerate(self._embed(texts))]
         except (ModelNotFound, NotAnEmbeddingModel):
             raise
+        except ServerUnavailable as exc:
+            if not self._vectors:
+                raise  # not one vector yet: the source is not there, so no video is worth making
+            # The server, not a text, failed: no point in asking text by text.
+            return [self._failed(start + i, str(exc), _short(exc)) for i in range(len(texts))]
         except SourceError as exc:
             if len(texts) == 1:
                 return [self._failed(start, str(exc), _short(exc))]
@@ -181,6 +187,7 @@ class EmbedAhead:
             return self._failed(index, "the vector contains NaN or Inf", "NaN in the vector")
 
         self._failures_in_a_row = 0
+        self._vectors += 1
         return StepVector(index, vector, windowed=embedding.windowed)
 
     def _failed(self, index: int, reason: str, short: str) -> StepVector:

@@ -95,7 +95,7 @@ class HttpSource(Source):
             failure = str(exc) or type(exc).__name__
 
         if failure:
-            log.warning(
+            log.info(
                 "%s at %s failed on %s %s (%s): retrying in %.1f s",
                 self.server_kind,
                 self.address,
