@@ -205,6 +205,9 @@ def test_a_flood_of_keys_makes_a_handful_of_requests_and_ends_on_the_last_text(
 
     assert window.editor.text == expected
     assert server.embed_requests <= 8, f"{server.embed_requests} requests for 2,000 keys"
+    # Every edit either went out or was skipped for a newer one (the HUD shows both counts).
+    assert window.worker.texts_skipped > 100
+    assert window.worker.requests_sent + window.worker.texts_skipped <= 2001
     sent = expected[-256:]
     np.testing.assert_allclose(window.renderer.current, reference_vectors([sent])[0], atol=1e-6)
 

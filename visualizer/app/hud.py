@@ -323,7 +323,7 @@ def _panel_rows(state: PanelState) -> list[tuple[str, str, Colour]]:
         ("cosine", similarity, TEXT),
         ("sparkline", "", TEXT),
         ("embed", latency, TEXT),
-        ("sent", f"{state.requests} · {state.dropped} overtaken{flight}", DIM),
+        ("sent", f"{state.requests} · {state.dropped} skipped{flight}", DIM),
         ("fps", f"{state.fps}" if state.fps else "idle: drawn on change", TEXT),
     ]
     if state.recording:

@@ -188,7 +188,7 @@ def panel_state(window: LiveWindow) -> PanelState:
         answered_by=window.answered_by,
         fps=window.fps,
         requests=worker.requests_sent,
-        dropped=window.not_shown,
+        dropped=worker.texts_skipped + window.not_shown,
         busy=worker.busy,
         recording=window.recordings.session_label(),
     )

@@ -149,6 +149,8 @@ class EmbedWorker:
         self._ready = threading.Event()
         #: how many texts went to the source
         self.requests_sent = 0
+        #: texts replaced by a newer one before they were sent (latest wins)
+        self.texts_skipped = 0
         #: OpenMP threads the in-process model may use for the next text (None: as loaded)
         self.model_threads: int | None = None
 
@@ -185,6 +187,8 @@ class EmbedWorker:
             self._numbers += 1
             number, self._latest = self._numbers, text
             remembered = self._memory.get((label, text))
+            if self._pending_text is not None and self._pending_text != text:
+                self.texts_skipped += 1
             if remembered is not None:
                 self._memory.move_to_end((label, text))
                 self._pending_text = None
