@@ -87,6 +87,7 @@ class PictureRenderer:
         self._from_fbo: moderngl.Framebuffer | None = None
         self._from_screen = False
         self._cells_fresh = False  # colour_cells() ran since the last draw()
+        self._cells_drawn = False  # the cells texture holds a frame's colours
         self._overlay: TextOverlay | None = None
 
         self._layout: Layout | None = None
@@ -229,8 +230,11 @@ class PictureRenderer:
         self._upload_all()
 
     def _keep_screen(self) -> None:
-        """Colour the cells as they are now, and keep that texture as the next morph's start."""
-        self._draw_cells()
+        """Keep the cell colours of the last frame drawn as the next morph's start: what is on
+        screen. Only when no frame was drawn from these textures are they coloured here (a
+        fresh pass would also make llvmpipe wait for it before the next frame could read it)."""
+        if not self._cells_drawn:
+            self._draw_cells()
         self._cells, self._from_cells = self._from_cells, self._cells
         self._cells_fbo, self._from_fbo = self._from_fbo, self._cells_fbo
 
@@ -259,6 +263,7 @@ class PictureRenderer:
         self._release_textures()
         self._cells, self._cells_fbo = self._cells_texture(cols, rows)
         self._from_cells, self._from_fbo = self._cells_texture(cols, rows)
+        self._cells_drawn = False
         self._textures = [
             self.ctx.texture((cols, rows), 1, dtype="f4"),
             self.ctx.texture((cols, rows), 1, dtype="f4"),
@@ -373,6 +378,7 @@ class PictureRenderer:
         finally:
             if bound is not None:
                 bound.use()
+        self._cells_drawn = True
 
     def _set_grid_uniforms(self, program: moderngl.Program, rect: Rect) -> None:
         cols, rows = self._grid_shape()
