@@ -54,7 +54,8 @@ def test_a_vector_mid_morph_continues_from_the_picture_on_screen(
 
     renderer.show(b, morph_s=MORPH_S, now=1.0)
     before = cell_colours(picture_canvas, shown_at(picture_canvas, 1.1))
-    renderer.show(c, morph_s=MORPH_S, now=1.1)
+    renderer.show(make_vector("random", DIMS, 14), morph_s=MORPH_S, now=1.1)
+    renderer.show(c, morph_s=MORPH_S, now=1.1)  # two vectors with no frame between them
     after = cell_colours(picture_canvas, shown_at(picture_canvas, 1.1))
     assert renderer.animating
     # Every cell as it was, even where the variance layout re-sorted (one 8-bit step allowed).

@@ -87,7 +87,8 @@ class PictureRenderer:
         self._from_fbo: moderngl.Framebuffer | None = None
         self._from_screen = False
         self._cells_fresh = False  # colour_cells() ran since the last draw()
-        self._cells_drawn = False  # the cells texture holds a frame's colours
+        self._cells_drawn = False  # the cells texture holds the last frame's colours
+        self._from_kept = False  # the from texture holds colours kept by _keep_screen
         self._overlay: TextOverlay | None = None
 
         self._layout: Layout | None = None
@@ -234,9 +235,12 @@ class PictureRenderer:
         screen. Only when no frame was drawn from these textures are they coloured here (a
         fresh pass would also make llvmpipe wait for it before the next frame could read it)."""
         if not self._cells_drawn:
+            if self._from_kept:
+                return  # no frame since the last show(): the kept colours are still on screen
             self._draw_cells()
         self._cells, self._from_cells = self._from_cells, self._cells
         self._cells_fbo, self._from_fbo = self._from_fbo, self._cells_fbo
+        self._cells_drawn, self._from_kept = False, True
 
     def clear(self) -> None:
         """Forget the vector on screen (draw() then draws the no-vector placeholder)."""
@@ -263,7 +267,7 @@ class PictureRenderer:
         self._release_textures()
         self._cells, self._cells_fbo = self._cells_texture(cols, rows)
         self._from_cells, self._from_fbo = self._cells_texture(cols, rows)
-        self._cells_drawn = False
+        self._cells_drawn = self._from_kept = False
         self._textures = [
             self.ctx.texture((cols, rows), 1, dtype="f4"),
             self.ctx.texture((cols, rows), 1, dtype="f4"),
