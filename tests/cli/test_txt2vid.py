@@ -50,12 +50,15 @@ def test_a_name_that_is_not_mp4_is_refused(
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("fps", ["0", "-5", "500"])
-def test_a_frame_rate_out_of_range_is_refused(
+@pytest.mark.parametrize("fps", ["0", "-5", "500", "nan", "inf", "fast"])
+def test_a_frame_rate_out_of_range_is_refused_before_anything_starts(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], fps: str
 ) -> None:
-    assert main(["txt2vid", "Hello", "-o", str(tmp_path / "x.mp4"), "--fps", fps, "-q"]) == 1
-    assert f"frame rate {float(fps)} is out of range" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["txt2vid", "Hello", "-o", str(tmp_path / "x.mp4"), "--fps", fps])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"--fps: '{fps}' is not a frame rate" in err and "Hello.mp4" not in err
     assert list(tmp_path.iterdir()) == []
 
 

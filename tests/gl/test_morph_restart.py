@@ -83,3 +83,34 @@ def test_a_vector_mid_morph_continues_from_the_picture_on_screen(
     assert not renderer.animating
     final = reference_cells(c, grid, norm, cmap, renderer.stats).reshape(-1, 3)[:DIMS]
     assert np.abs(cell_colours(picture_canvas, picture_canvas.shown()) - final).max() <= 1
+
+
+@pytest.mark.parametrize(
+    ("change", "value"),
+    [("set_colormap", "magma"), ("set_normalization", "symlog"), ("set_layout", "variance")],
+)
+def test_a_switch_of_colormap_normalisation_or_layout_fades_in(
+    picture_canvas: OffscreenCanvas, change: str, value: str
+) -> None:
+    renderer = picture_canvas.renderer
+    for seed in (1, 2, 3):
+        renderer.show(make_vector("random", DIMS, seed), morph_s=0.0, now=0.0)
+    vector = make_vector("outlier", DIMS, 4)
+    renderer.show(vector, morph_s=0.0, now=0.0)
+    before = cell_colours(picture_canvas, shown_at(picture_canvas, 1.0))
+
+    renderer.fade(MORPH_S, now=1.0)
+    getattr(renderer, change)(value)
+    assert np.abs(cell_colours(picture_canvas, shown_at(picture_canvas, 1.0)) - before).max() <= 1
+
+    half = cell_colours(picture_canvas, shown_at(picture_canvas, 1.0 + MORPH_S / 2))
+    grid = make_layout(renderer.layout_name, DIMS, renderer.stats.variance)
+    kept = np.zeros((grid.rows * grid.cols, 3), dtype=np.float32)
+    kept[:DIMS] = before / 255.0
+    args = (vector, grid, renderer.normalization, renderer.colormap, renderer.stats)
+    expected = reference_cells(*args, t=0.5, from_colours=kept.reshape(grid.rows, grid.cols, 3))
+    assert np.abs(half - expected.reshape(-1, 3)[:DIMS].astype(int)).max() <= 1
+
+    final = reference_cells(*args).reshape(-1, 3)[:DIMS].astype(int)
+    assert np.abs(cell_colours(picture_canvas, shown_at(picture_canvas, 2.0)) - final).max() <= 1
+    assert np.abs(final - before).max() > 30  # the switch did change the picture

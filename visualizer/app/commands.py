@@ -99,15 +99,18 @@ def _cycle(names: tuple[str, ...], current: str, step: int) -> str:
 
 
 def next_colormap(window: LiveWindow, now: float, step: int = 1) -> None:
+    window.renderer.fade(window.options.morph_s, now)
     window.renderer.set_colormap(_cycle(COLORMAPS, window.renderer.colormap, step))
 
 
 def next_normalization(window: LiveWindow, now: float, step: int = 1) -> None:
     renderer = window.renderer
+    renderer.fade(window.options.morph_s, now)
     renderer.set_normalization(_cycle(NORMALIZATIONS, renderer.normalization, step))
 
 
 def next_layout(window: LiveWindow, now: float) -> None:
+    window.renderer.fade(window.options.morph_s, now)
     window.renderer.set_layout(_cycle(LAYOUTS, window.renderer.layout_name, 1))
 
 

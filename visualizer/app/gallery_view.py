@@ -329,6 +329,7 @@ def gallery_image(
 
     if columns < 1:
         raise UsageError(f"--columns must be at least 1, got {columns}")
+    columns = min(columns, max(1, len(chunks)))  # a few chunks: no empty columns
     own = ctx is None
     context = standalone_context() if ctx is None else ctx
     try:

@@ -70,7 +70,8 @@ def read_text(args: argparse.Namespace) -> str:
     if args.file is None and args.text != "-":
         return str(args.text)
     if args.file is None or str(args.file) == "-":
-        return sys.stdin.read()
+        # Less the line end that `echo` and editors put last: not part of what was meant.
+        return sys.stdin.read().removesuffix("\n").removesuffix("\r")
 
     try:
         return str(args.file.read_text(encoding="utf-8"))

@@ -10,6 +10,7 @@ NAME.partial.mp4 and exits with 128 + the signal's number.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import sys
@@ -64,9 +65,20 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.set_defaults(run=run)
 
 
+def frame_rate(text: str) -> float:
+    """--fps: a number above 0 and at most 240 (checked before anything starts)."""
+    try:
+        fps = float(text)
+    except ValueError:
+        fps = math.nan
+    if not (math.isfinite(fps) and 0 < fps <= 240):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a frame rate: give more than 0, <= 240")
+    return fps
+
+
 def add_video_options(p: argparse.ArgumentParser) -> None:
     add = p.add_argument
-    add("--fps", type=float, help="frames a second (default: frames / 10, 1..60)")
+    add("--fps", type=frame_rate, help="frames a second (default: frames / 10, 1..60)")
     add("--step", choices=STEP_BY, default="char", help="what one step adds (default char)")
     add("--hold", type=int, default=1, help="frames each step is shown (default 1)")
     add("--morph", type=int, default=0, help="blended frames between two steps (default 0)")
@@ -143,6 +155,7 @@ def _signals_cancel(job: Txt2VidJob) -> Iterator[list[int]]:
 
     def cancel(signum: int, frame: FrameType | None) -> None:
         if len(caught) >= 2:
+            print("embviz: quitting without the partial video", file=sys.stderr)
             signal.signal(signum, signal.SIG_DFL)
             signal.raise_signal(signum)
         if caught:

@@ -191,6 +191,18 @@ class PictureRenderer:
             self._from_screen = True
             self._morph_start, self._morph_s = now, morph_s
 
+    def fade(self, morph_s: float, now: float | None = None) -> None:
+        """Fade from the colours on screen into what the next change draws (a colormap,
+        normalisation or layout switch) over `morph_s` seconds, instead of cutting to it."""
+        if self._next is None or morph_s <= 0:
+            return
+        now = time.monotonic() if now is None else now
+        self.update(now)
+        self._prev = self.current
+        self._keep_screen()
+        self._from_screen = True
+        self._mix, self._morph_start, self._morph_s = 0.0, now, morph_s
+
     def update(self, now: float | None = None) -> bool:
         """Advance the morph to `now`; True while it is still animating."""
         if self._mix >= 1.0 or self._morph_s <= 0:
