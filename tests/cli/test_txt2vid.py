@@ -58,7 +58,9 @@ def test_a_frame_rate_out_of_range_is_refused_before_anything_starts(
         main(["txt2vid", "Hello", "-o", str(tmp_path / "x.mp4"), "--fps", fps])
     assert exit_.value.code == 2
     err = capsys.readouterr().err
-    assert f"--fps: '{fps}' is not a frame rate" in err and "Hello.mp4" not in err
+    why = "is not a number" if fps == "fast" else f"frame rate {float(fps)} is out of range"
+    assert f"--fps: {why}" in err or f"--fps: '{fps}' {why}" in err
+    assert "Hello.mp4" not in err  # refused before the progress bar
     assert list(tmp_path.iterdir()) == []
 
 

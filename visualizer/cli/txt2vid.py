@@ -10,7 +10,6 @@ NAME.partial.mp4 and exits with 128 + the signal's number.
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import signal
 import sys
@@ -29,8 +28,8 @@ from visualizer.cli.options import (
     add_text_options,
     read_text,
 )
-from visualizer.errors import RecordError
-from visualizer.record.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS
+from visualizer.errors import RecordError, UsageError
+from visualizer.record.encoder import DEFAULT_CRF, DEFAULT_PRESET, PRESETS, check_fps
 from visualizer.record.txt2vid import (
     Progress,
     ProgressCallback,
@@ -66,13 +65,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def frame_rate(text: str) -> float:
-    """--fps: a number above 0 and at most 240 (checked before anything starts)."""
+    """--fps, checked by the encoder's own rule before anything starts."""
     try:
         fps = float(text)
-    except ValueError:
-        fps = math.nan
-    if not (math.isfinite(fps) and 0 < fps <= 240):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a frame rate: give more than 0, <= 240")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of frames a second") from exc
+    try:
+        check_fps(fps)
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
     return fps
 
 
@@ -158,6 +159,7 @@ def _signals_cancel(job: Txt2VidJob) -> Iterator[list[int]]:
             print("embviz: quitting without the partial video", file=sys.stderr)
             signal.signal(signum, signal.SIG_DFL)
             signal.raise_signal(signum)
+            return
         if caught:
             print("embviz: saving the partial video; once more to quit without it", file=sys.stderr)
         caught.append(signum)

@@ -2,7 +2,8 @@
 
 `OffscreenCanvas` serves `embviz image`, txt2vid, compare and the tests. It draws with the same
 PictureRenderer as the live window, into its own framebuffer, and reads the result back once,
-flipped to top-row-first (GL's rows run bottom-up): the only flip in embviz.
+flipped to top-row-first (GL's rows run bottom-up). txt2vid takes GL's rows as they are
+(`read(raw=True)`) and has ffmpeg flip them, which costs it nothing.
 """
 
 from __future__ import annotations

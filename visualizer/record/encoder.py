@@ -129,7 +129,7 @@ class VideoWriter:
         self.path = check_output(Path(path))
         self.gl_frames = gl_frames
         self.size = check_size(size)
-        self.fps = _check_fps(fps)
+        self.fps = check_fps(fps)
         self.crf = _check_crf(crf)
         self.preset = _check_preset(preset)
         self.nice = nice
@@ -386,7 +386,8 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _check_fps(fps: float | Fraction) -> Fraction:
+def check_fps(fps: float | Fraction) -> Fraction:
+    """The frame rate as a fraction; UsageError unless it is above 0 and at most 240."""
     if not math.isfinite(fps):
         raise UsageError(f"frame rate {fps} is out of range: use more than 0, at most 240")
     rate = Fraction(fps).limit_denominator(1001)
