@@ -356,12 +356,14 @@ class CompareView:
         names = COLORMAPS
         here = names.index(self.panes[0].renderer.colormap)
         for renderer in self.renderers():
+            renderer.fade(self.morph_s, self._now)  # as the live window: fade, not cut
             renderer.set_colormap(names[(here + step) % len(names)])
 
     def _cycle_normalization(self, step: int) -> None:
         names = NORMALIZATIONS
         here = names.index(self.panes[0].renderer.normalization)
         for renderer in self.renderers():
+            renderer.fade(self.morph_s, self._now)  # as the live window: fade, not cut
             renderer.set_normalization(names[(here + step) % len(names)])
 
     # -- geometry -----------------------------------------------------------------------------
